@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+// territory: who held, administered or had sovereignty over which ground, from when,
+// and on what authority — computed with GEOS and PROJ, emitted as GeoJSON.
+import PackageDescription
+
+let package = Package(
+    name: "territory",
+    products: [
+        .executable(name: "territory", targets: ["TerritoryCLI"]),
+        .library(name: "Geometry", targets: ["Geometry"]),
+        .library(name: "Geodesy", targets: ["Geodesy"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System-library shims: a module map and one header each, nothing else.
+        .systemLibrary(
+            name: "CGEOS",
+            pkgConfig: "geos",
+            providers: [.apt(["libgeos-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPROJ",
+            pkgConfig: "proj",
+            providers: [.apt(["libproj-dev"])]
+        ),
+        // The only code that touches GEOS pointers.
+        .target(name: "Geometry", dependencies: ["CGEOS"]),
+        // The only code that touches PROJ: geodesic measures and local metric projections.
+        .target(name: "Geodesy", dependencies: ["CPROJ", "Geometry"]),
+        // The command-line tool: thin commands that parse, call the libraries, print.
+        .executableTarget(
+            name: "TerritoryCLI",
+            dependencies: [
+                "Geometry", "Geodesy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
+        .testTarget(name: "GeodesyTests", dependencies: ["Geodesy", "Geometry"]),
+        .testTarget(name: "TerritoryCLITests", dependencies: ["TerritoryCLI", "Geometry", "Geodesy"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+// PROJ's coordinate operations and its geodesic (Karney) API.
+#include <proj.h>
+#include <geodesic.h>
