@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "territory", targets: ["TerritoryCLI"]),
         .library(name: "Geometry", targets: ["Geometry"]),
         .library(name: "Geodesy", targets: ["Geodesy"]),
+        .library(name: "Territory", targets: ["Territory"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,11 +30,14 @@ let package = Package(
         .target(name: "Geometry", dependencies: ["CGEOS"]),
         // The only code that touches PROJ: geodesic measures and local metric projections.
         .target(name: "Geodesy", dependencies: ["CPROJ", "Geometry"]),
+        // The domain: days and intervals, actors and facets, statements, ground expressions,
+        // the catalog loaded from data/, time slices, status queries.
+        .target(name: "Territory", dependencies: ["Geometry", "Geodesy"]),
         // The command-line tool: thin commands that parse, call the libraries, print.
         .executableTarget(
             name: "TerritoryCLI",
             dependencies: [
-                "Geometry", "Geodesy",
+                "Geometry", "Geodesy", "Territory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

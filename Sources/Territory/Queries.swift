@@ -1,0 +1,159 @@
+import Foundation
+import Geodesy
+import Geometry
+
+/// The answer to "what was the status of this place on this day?".
+public struct StatusAnswer: Sendable, Equatable {
+    public let position: Position
+    public let day: Day
+    /// True when the place is inside the covered area.
+    public let covered: Bool
+    public let control: String?
+    public let sovereignty: String?
+    /// Every holder of presence, sorted.
+    public let presence: [String]
+    /// Districts and cities of the boundary pack holding the place, then the zones of the
+    /// statements in force there, sorted.
+    public let zones: [String]
+    /// The statements in force at the place, in catalog order.
+    public let statements: [Statement]
+
+    /// The answer as the JSON object the tool prints.
+    public var json: JSONValue {
+        func code(_ c: String?) -> JSONValue { c.map { .string($0) } ?? .null }
+        return .object(JSONObject([
+            ("lon", .number(position.x)),
+            ("lat", .number(position.y)),
+            ("date", .string(day.description)),
+            ("covered", .bool(covered)),
+            ("control", code(control)),
+            ("sovereignty", code(sovereignty)),
+            ("presence", .array(presence.map { .string($0) })),
+            ("zones", .array(zones.map { .string($0) })),
+            ("statements", .array(statements.map { .string($0.id) })),
+        ]))
+    }
+}
+
+/// One dated change in the timeline: a statement taking effect or ceasing to.
+public struct TimelineEvent: Sendable {
+    public enum Change: String, Sendable {
+        case begins, ends
+        /// Replaced before it took effect (or while in force) by a later statement: the day is the
+        /// day the replacement was announced.
+        case superseded
+    }
+    public let day: Day
+    public let change: Change
+    public let statement: Statement
+    /// The statement's ground in km² (geodesic, within the covered area).
+    public let areaKm2: Double
+}
+
+extension Atlas {
+    /// The status of `position` on `day`: who controls it, whose sovereignty it is under, who is
+    /// present, in which zones, and on which statements. A place outside the covered area answers
+    /// `covered: false` with no holders.
+    public func status(at position: Position, on day: Day) throws -> StatusAnswer {
+        let isCovered = try isCovered(position)
+        var control: String?, sovereignty: String?
+        var presence = Set<String>()
+        var zones = Set<String>()
+        var found: [Statement] = []
+        if isCovered {
+            for statement in statements(on: day) where try covers(statement, position) {
+                found.append(statement)
+                zones.insert(statement.zone)
+                switch statement.facet {
+                case .control: control = control ?? statement.holder
+                case .sovereignty: sovereignty = sovereignty ?? statement.holder
+                case .presence: presence.insert(statement.holder)
+                }
+            }
+        }
+        let places = try places(at: position)
+        return StatusAnswer(position: position, day: day, covered: isCovered, control: control, sovereignty: sovereignty,
+                            presence: presence.sorted(), zones: places + zones.sorted().filter { !places.contains($0) },
+                            statements: found)
+    }
+
+    /// The features of one time slice, one per (facet, holder): the union of the grounds of the
+    /// statements in force, in facet order then holder code.
+    public func layer(_ slice: DayInterval, facets: [Facet]) throws -> [Feature] {
+        let inForce = statements(on: slice.from)
+        var features: [Feature] = []
+        for facet in Facet.allCases where facets.contains(facet) {
+            let group = inForce.filter { $0.facet == facet }
+            for holder in Set(group.map(\.holder)).sorted() {
+                let members = group.filter { $0.holder == holder }
+                let ground = try Atlas.polygonal(Geometry.union(members.map(ground(of:)), context: context), context)
+                var sources: [String] = []
+                for s in members where !sources.contains(s.source.citation) { sources.append(s.source.citation) }
+                var zones: [String] = []
+                for s in members where !zones.contains(s.zone) { zones.append(s.zone) }
+                let properties = JSONObject([
+                    ("facet", .string(facet.rawValue)),
+                    ("holder", .string(holder)),
+                    ("holder_name", .string(catalog.actors[holder]?.name ?? holder)),
+                    ("valid_from", .string(slice.from.description)),
+                    ("valid_to", slice.to.map { .string($0.description) } ?? .null),
+                    ("statements", .array(members.map { .string($0.id) })),
+                    ("sources", .array(sources.map { .string($0) })),
+                    ("zones", .array(zones.map { .string($0) })),
+                    ("area_km2", .number((Atlas.areaKm2(ground) * 1000).rounded() / 1000)),
+                ])
+                features.append(Feature(id: .string("\(facet.rawValue)/\(holder)/\(slice.from)"), geometry: ground.shape, properties: properties))
+            }
+        }
+        return features
+    }
+
+    /// Every dated change, in order (on one day, endings before beginnings, then by facet and id);
+    /// at a position, only the statements whose ground holds it.
+    public func timeline(at position: Position? = nil) throws -> [TimelineEvent] {
+        var events: [TimelineEvent] = []
+        for statement in catalog.statements {
+            if let position, try !covers(statement, position) { continue }
+            let km2 = Atlas.areaKm2(ground(of: statement))
+            if let successor = catalog.successor(of: statement) {
+                events.append(TimelineEvent(day: successor.announced, change: .superseded, statement: statement, areaKm2: km2))
+                continue
+            }
+            events.append(TimelineEvent(day: statement.interval.from, change: .begins, statement: statement, areaKm2: km2))
+            if let to = statement.interval.to {
+                events.append(TimelineEvent(day: to, change: .ends, statement: statement, areaKm2: km2))
+            }
+        }
+        return events.sorted { a, b in
+            if a.day != b.day { return a.day < b.day }
+            if a.change != b.change {
+                let order: [TimelineEvent.Change] = [.ends, .superseded, .begins]
+                return order.firstIndex(of: a.change)! < order.firstIndex(of: b.change)!
+            }
+            if a.statement.facet != b.statement.facet { return a.statement.facet < b.statement.facet }
+            return a.statement.id < b.statement.id
+        }
+    }
+}
+
+/// Finds the built-in data folder from any working directory.
+public enum DataLocator {
+    /// The folder named by `TERRITORY_DATA`; else a `data/catalog.json` above the running
+    /// executable (a build inside the checkout); else the one beside these sources.
+    public static func builtIn() -> URL? {
+        let fm = FileManager.default
+        if let env = ProcessInfo.processInfo.environment["TERRITORY_DATA"], !env.isEmpty {
+            return URL(fileURLWithPath: env)
+        }
+        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = folder.appendingPathComponent("data")
+            if fm.fileExists(atPath: candidate.appendingPathComponent(Catalog.manifest).path) { return candidate }
+            folder.deleteLastPathComponent()
+        }
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let candidate = sources.appendingPathComponent("data")
+        if fm.fileExists(atPath: candidate.appendingPathComponent(Catalog.manifest).path) { return candidate }
+        return nil
+    }
+}
