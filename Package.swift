@@ -43,7 +43,8 @@ let package = Package(
         ),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "GeodesyTests", dependencies: ["Geodesy", "Geometry"]),
-        .testTarget(name: "TerritoryCLITests", dependencies: ["TerritoryCLI", "Geometry", "Geodesy"]),
+        .testTarget(name: "TerritoryTests", dependencies: ["Territory", "Geometry", "Geodesy"]),
+        .testTarget(name: "TerritoryCLITests", dependencies: ["TerritoryCLI", "Geometry", "Geodesy", "Territory"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import Geometry
+@testable import Territory
+
+@Suite struct CatalogTests {
+    @Test func soundFixtureLoadsAndAnswers() throws {
+        let fixture = try FixtureData()
+        defer { fixture.remove() }
+        #expect(fixture.problems().isEmpty, "\(fixture.problems())")
+        let atlas = try Atlas(Catalog.load(from: fixture.folder))
+        #expect(atlas.slices.map(\.from.description) == ["2020-01-01", "2020-06-01", "2021-01-01"])
+        let west = Position(46.05, 40.02), onRoad = Position(46.05, 40.05)
+        #expect(try atlas.status(at: west, on: day("2020-05-31")).control == "NK")
+        #expect(try atlas.status(at: west, on: day("2020-06-01")).control == "AZ")
+        #expect(try atlas.status(at: west, on: day("2019-12-31")).control == nil)
+        let strip = try atlas.status(at: onRoad, on: day("2020-12-31"))
+        #expect(strip.control == "RU" && strip.presence == ["RU"] && strip.sovereignty == "AZ")
+        #expect(strip.zones == ["West district", "All", "Strip"])
+        #expect(try atlas.status(at: onRoad, on: day("2021-01-01")).presence.isEmpty)
+        let outside = try atlas.status(at: Position(47, 40), on: day("2020-07-01"))
+        #expect(!outside.covered && outside.control == nil && outside.statements.isEmpty)
+    }
+
+    @Test func bufferedStripIsTwoKilometresWide() throws {
+        let fixture = try FixtureData()
+        defer { fixture.remove() }
+        let atlas = try Atlas(Catalog.load(from: fixture.folder))
+        let strip = try #require(atlas.catalog.statements.first { $0.id == "strip-ru" })
+        // The road runs along 40.05°N; 1 km north is 0.009 degrees of latitude.
+        let prepared = try PreparedGeometry(atlas.ground(of: strip))
+        #expect(try prepared.covers(Position(46.1, 40.05 + 0.0089)))
+        #expect(try !prepared.covers(Position(46.1, 40.05 + 0.0091)))
+        #expect(try prepared.covers(Position(46.1, 40.05 - 0.0089)))
+        #expect(try !prepared.covers(Position(46.1, 40.05 - 0.0091)))
+    }
+
+    /// Each bad edit, and the words its problem must carry.
+    static let badEdits: [(name: String, statements: String?, files: [String: String], expected: [String])] = [
+        ("unknown shape", FixtureData.statements.replacingOccurrences(of: #""ground":"strip","from":"2020-01-01","announced":"2019-12-20","source":{"clause":"4"}"#, with: #""ground":"stripe","from":"2020-01-01","announced":"2019-12-20","source":{"clause":"4"}"#),
+         [:], ["statements/a.json: statement 'strip-ru': unknown shape id 'stripe'"]),
+        ("unknown actor", FixtureData.statements.replacingOccurrences(of: #""holder":"NK""#, with: #""holder":"XX""#),
+         [:], ["statement 'w-nk': unknown actor 'XX'"]),
+        ("to before from", FixtureData.statements.replacingOccurrences(of: #""to":"2020-06-01""#, with: #""to":"2019-06-01""#),
+         [:], ["statement 'w-nk': 'to' 2019-06-01 is not after 'from' 2020-01-01"]),
+        ("impossible day", FixtureData.statements.replacingOccurrences(of: #""from":"2020-06-01""#, with: #""from":"2020-02-30""#),
+         [:], ["statement 'w-az': 'from': '2020-02-30' is not a day: day 30 does not exist in February 2020"]),
+        ("duplicate id", FixtureData.statements.replacingOccurrences(of: #""id":"w-az""#, with: #""id":"w-nk""#),
+         [:], ["statement 'w-nk': duplicate statement id"]),
+        ("overlapping control", FixtureData.statements.replacingOccurrences(of: #""ground":{"difference":["east","strip"]}"#, with: #""ground":"east""#),
+         [:], ["statement 'strip-ru': control overlaps statement 'e-az'", "km² on 2020-01-01"]),
+        ("gap in control", FixtureData.statements.replacingOccurrences(of: #"{"id":"e-az""#, with: #"{"id":"e-az","to":"2020-03-01""#),
+         [:], ["control leaves a gap of", "km² with no holder on 2020-03-01"]),
+        ("truncated file", String(FixtureData.statements.prefix(300)), [:], ["statements/a.json: not valid JSON", "truncated"]),
+        ("self-intersecting shape", nil,
+         ["boundaries/pack.geojson": FixtureData.pack.replacingOccurrences(of: "[[[46.1,40.0],[46.2,40.0],[46.2,40.1],[46.1,40.1],[46.1,40.0]]]", with: "[[[46.1,40.0],[46.2,40.1],[46.2,40.0],[46.1,40.1],[46.1,40.0]]]")],
+         ["boundaries/pack.geojson: shape 'east': invalid geometry: Self-intersection"]),
+        ("duplicate shape", nil,
+         ["boundaries/pack.geojson": FixtureData.pack.replacingOccurrences(of: #""id":"road""#, with: #""id":"east""#)],
+         ["shape 'east': duplicate shape id"]),
+        ("unknown facet", FixtureData.statements.replacingOccurrences(of: #""facet":"presence""#, with: #""facet":"influence""#),
+         [:], ["statement 'ru-here': unknown facet 'influence'"]),
+        ("missing source", FixtureData.statements.replacingOccurrences(of: #"{"source":{"document":"Fixture accord"},"#, with: "{"),
+         [:], ["statement 'w-nk': 'source.document' must be a non-empty string"]),
+        ("supersedes nothing", FixtureData.statements.replacingOccurrences(of: #"{"id":"w-az","#, with: #"{"id":"w-az","supersedes":"nope","#),
+         [:], ["statement 'w-az': supersedes unknown statement 'nope'"]),
+        ("circular grounds", nil,
+         ["catalog.json": FixtureData.catalog.replacingOccurrences(of: #""grounds":{"strip":{"buffer":"road","width":"2km","ends":"flat"}}"#, with: #""grounds":{"strip":{"union":["loop"]},"loop":{"union":["strip"]}}"#)],
+         ["grounds refer to each other in a circle"]),
+        ("unit-less width", nil,
+         ["catalog.json": FixtureData.catalog.replacingOccurrences(of: #""width":"2km""#, with: #""width":"2""#)],
+         ["ground 'strip': grounds.strip.width: '2' has no unit"]),
+    ]
+
+    @Test(arguments: 0..<badEdits.count)
+    func reportsBadData(index: Int) throws {
+        let edit = Self.badEdits[index]
+        let fixture = try FixtureData(statements: edit.statements ?? FixtureData.statements, files: edit.files)
+        defer { fixture.remove() }
+        let problems = fixture.problems()
+        let text = problems.map(\.description).joined(separator: "\n")
+        #expect(!problems.isEmpty, "\(edit.name): no problem reported")
+        for words in edit.expected {
+            #expect(text.contains(words), "\(edit.name): expected '\(words)' in:\n\(text)")
+        }
+    }
+
+    @Test func reportsEveryProblemAtOnce() throws {
+        let broken = FixtureData.statements
+            .replacingOccurrences(of: #""holder":"NK""#, with: #""holder":"XX""#)
+            .replacingOccurrences(of: #""from":"2020-06-01""#, with: #""from":"2020-02-30""#)
+            .replacingOccurrences(of: #""ground":"strip","from""#, with: #""ground":"nowhere","from""#)
+        let fixture = try FixtureData(statements: broken)
+        defer { fixture.remove() }
+        let problems = fixture.problems()
+        // The unknown ground is named by two statements: four problems in all, each reported.
+        #expect(problems.count == 4, "\(problems)")
+        #expect(Set(problems.compactMap(\.subject)) == ["statement 'w-nk'", "statement 'w-az'", "statement 'strip-ru'", "statement 'ru-here'"])
+    }
+}
