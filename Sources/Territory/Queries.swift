@@ -102,7 +102,9 @@ extension Atlas {
                     ("zones", .array(zones.map { .string($0) })),
                     ("area_km2", .number((Atlas.areaKm2(ground) * 1000).rounded() / 1000)),
                 ])
-                features.append(Feature(id: .string("\(facet.rawValue)/\(holder)/\(slice.from)"), geometry: ground.shape, properties: properties))
+                // Always a MultiPolygon, so that GIS tools see one geometry type per layer.
+                features.append(Feature(id: .string("\(facet.rawValue)/\(holder)/\(slice.from)"),
+                                        geometry: .multiPolygon(ground.shape.polygons), properties: properties))
             }
         }
         return features

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+import Geometry
+
+/// The package root, and its data/ and geojson/.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+@Suite(.serialized) struct DataCommandTests {
+    @Test func statusAsJSON() throws {
+        let run = try Run(["status", "--lon", "46.5469", "--lat", "39.6408", "--date", "2020-12-01", "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix(#"{"lon":46.5469,"lat":39.6408,"date":"2020-12-01","covered":true,"control":"RU","sovereignty":"AZ","presence":["RU"],"zones":["#))
+        guard case .object(let o) = try JSONReader.parse(run.stdout), case .array(let ids)? = o["statements"] else {
+            Issue.record("not an object: \(run.stdout)"); return
+        }
+        #expect(ids.contains(.string("tri2020-p6-corridor")))
+        #expect(o.keys == ["lon", "lat", "date", "covered", "control", "sovereignty", "presence", "zones", "statements"])
+    }
+
+    @Test func statusFromAnotherFolderFindsTheBuiltInData() throws {
+        let run = try Run(["status", "--lon", "46.9286", "--lat", "39.9836", "--date", "2020-11-19"], in: URL(fileURLWithPath: "/"))
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("control      NK (Nagorno-Karabakh authorities)"))
+        #expect(run.stdout.contains("tri2020-p1-nk-aghdam"))
+        #expect(run.stdout.contains("Trilateral statement of 9/10 November 2020, points 1 and 2"))
+    }
+
+    @Test func outsideTheCoveredAreaIsAnAnswerNotAnError() throws {
+        let goris = try Run(["status", "--lon", "46.3386", "--lat", "39.5078", "--date", "2021-01-01", "--format", "json"])
+        #expect(goris.status == 0)
+        #expect(goris.stdout == #"{"lon":46.3386,"lat":39.5078,"date":"2021-01-01","covered":false,"control":null,"sovereignty":null,"presence":[],"zones":[],"statements":[]}"# + "\n")
+    }
+
+    @Test func layersOpenInGDALAndFollowRFC7946() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("control.geojson")
+        let run = try Run(["layers", "--date", "2020-11-25", "--facet", "control", "--out", file.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(!text.contains("\"crs\""))
+        let features = try GeoJSON.features(from: Array(text.utf8))
+        #expect(features.map { $0.properties["holder"] } == [.string("AZ"), .string("NK"), .string("RU")])
+        for feature in features {
+            for polygon in feature.geometry?.polygons ?? [] {
+                #expect(Ring.isCounterClockwise(polygon[0]), "exterior rings run counter-clockwise")
+                for hole in polygon.dropFirst() { #expect(!Ring.isCounterClockwise(hole), "holes run clockwise") }
+            }
+        }
+        let ogrinfo = ["/usr/bin/ogrinfo", "/usr/local/bin/ogrinfo"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let ogrinfo else {
+            print("skipped: ogrinfo (gdal-bin) is not installed; GDAL's reading of the layer is not checked")
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ogrinfo)
+        process.arguments = ["-ro", "-al", "-so", file.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+        #expect(output.contains("Feature Count: 3"), "\(output)")
+        #expect(output.contains("Geometry: Multi Polygon"), "\(output)")
+        #expect(output.contains("valid_from: String") || output.contains("valid_from: Date"), "\(output)")
+    }
+
+    @Test func layersAreDeterministicToTheByte() throws {
+        let a = try Run(["layers", "--all"])
+        let b = try Run(["layers", "--all"])
+        #expect(a.status == 0 && !a.stdout.isEmpty)
+        #expect(a.stdout == b.stdout)
+    }
+
+    @Test func generatedLayersAreUpToDate() throws {
+        let folder = packageRoot.appendingPathComponent("geojson")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".geojson") }.sorted()
+        #expect(names.contains("all-slices.geojson") && names.contains("2020-11-10.geojson"))
+        for name in names {
+            let arguments: [String]
+            if name == "all-slices.geojson" {
+                arguments = ["layers", "--all"]
+            } else {
+                let date = String(name.dropLast(".geojson".count))
+                arguments = ["layers", "--date", date]
+            }
+            let run = try Run(arguments + ["--data", packageRoot.appendingPathComponent("data").path])
+            #expect(run.status == 0, "\(name): \(run.stderr)")
+            let checkedIn = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            #expect(run.stdout == checkedIn, "geojson/\(name) is out of date with data/: run tools/regenerate")
+        }
+    }
+
+    @Test func timelineReadsAsAChronology() throws {
+        let run = try Run(["timeline"])
+        #expect(run.status == 0)
+        let lines = run.stdout.split(separator: "\n").dropFirst()
+        let days = lines.map { String($0.prefix(10)) }
+        #expect(days == days.sorted(), "in order")
+        #expect(lines.contains { $0.hasPrefix("2020-11-20  control: Azerbaijan holds Aghdam district") && $0.contains("point 2") })
+        #expect(lines.contains { $0.hasPrefix("2020-11-15") && $0.contains("superseded") })
+        let here = try Run(["timeline", "--lon", "46.0383", "--lat", "40.1067", "--format", "json"])
+        #expect(here.status == 0)
+        #expect(here.stdout.contains(#""statement":"tri2020-kalbajar-postponed""#))
+        #expect(!here.stdout.contains("aghdam"))
+    }
+
+    @Test func validateSaysAllIsWell() throws {
+        let run = try Run(["validate"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("no problems"))
+    }
+
+    @Test func badDataIsRefusedByEveryCommandWithEveryProblem() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = packageRoot.appendingPathComponent("data")
+        let copy = folder.appendingPathComponent("data")
+        try FileManager.default.copyItem(at: data, to: copy)
+        let file = copy.appendingPathComponent("statements/2020-11-10-trilateral.json")
+        var text = try String(contentsOf: file, encoding: .utf8)
+        text = text.replacingOccurrences(of: #""from": "2020-11-20""#, with: #""from": "2020-11-31""#)
+        text = text.replacingOccurrences(of: #""holder": "RU", "zone": "Lachin corridor""#, with: #""holder": "RUS", "zone": "Lachin corridor""#)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        for command in [["validate"], ["layers", "--date", "2020-11-20"], ["status", "--lon", "46.5", "--lat", "39.6", "--date", "2020-12-01"], ["timeline"]] {
+            let run = try Run(command + ["--data", copy.path])
+            #expect(run.status == 65, "\(command): \(run.stderr)")
+            #expect(run.stdout.isEmpty)
+            #expect(run.stderr.contains("2 problems in the data"), "\(run.stderr)")
+            #expect(run.stderr.contains("statements/2020-11-10-trilateral.json: statement 'tri2020-p2-aghdam': 'from': '2020-11-31' is not a day: day 31 does not exist in November 2020"), "\(run.stderr)")
+            #expect(run.stderr.contains("statement 'tri2020-p6-corridor': unknown actor 'RUS'"), "\(run.stderr)")
+        }
+    }
+
+    @Test(arguments: [
+        (["status", "--lon", "46.5", "--lat", "39.6", "--date", "2020-02-30"], 64, "--date: '2020-02-30' is not a day"),
+        (["status", "--lon", "246.5", "--lat", "39.6", "--date", "2020-12-01"], 64, "--lon: 246.5 is outside -180..180"),
+        (["status", "--lon", "x", "--lat", "39.6", "--date", "2020-12-01"], 64, "--lon: 'x' is not a number"),
+        (["layers"], 64, "give --date"),
+        (["layers", "--date", "2020-11-20", "--facet", "influence"], 64, "--facet: 'influence' is not a facet"),
+        (["timeline", "--lon", "46.5"], 64, "both --lon and --lat"),
+        (["validate", "--data", "/nonexistent"], 66, "/nonexistent: no catalog.json here"),
+    ])
+    func refusesBadArguments(arguments: [String], status: Int32, message: String) throws {
+        let run = try Run(arguments)
+        #expect(run.status == status, "\(run.stderr)")
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.contains(message), "\(run.stderr)")
+    }
+}
