@@ -142,6 +142,7 @@ public final class Atlas {
                         }
                     }
                 }
+                guard facet.mustCover else { continue }
                 let union = try Geometry.union(group.map(ground(of:)), context: context)
                 let gap = try covered.difference(union)
                 let km2 = Atlas.areaKm2(gap)

@@ -11,6 +11,13 @@ public struct Catalog: Sendable {
     public let title: String
     /// Actors by code.
     public let actors: [String: Actor]
+    /// Access states by code (the holders of the `access` facet), e.g. `open`, `blocked`.
+    public let accessStates: [String: Actor]
+
+    /// The actor or access state a code stands for.
+    public func holderName(_ code: String) -> String {
+        actors[code]?.name ?? accessStates[code]?.name ?? code
+    }
     /// The boundary pack's shapes by id.
     public let shapes: [String: BoundaryShape]
     /// The boundary pack's file, relative to the data folder.
@@ -68,22 +75,9 @@ struct Loader {
             }
         }
 
-        // Actors.
-        var actors: [String: Actor] = [:]
-        if case .array(let items)? = root["actors"] {
-            for (i, item) in items.enumerated() {
-                guard case .object(let o) = item,
-                      let code = string(o["code"], file: manifestFile, subject: "actors[\(i)]", field: "code"),
-                      let name = string(o["name"], file: manifestFile, subject: "actors[\(i)]", field: "name")
-                else { continue }
-                if actors[code] != nil {
-                    problems.append(Problem(file: manifestFile, subject: "actor '\(code)'", "duplicate actor code"))
-                }
-                actors[code] = Actor(code: code, name: name, note: optionalString(o["note"]))
-            }
-        } else {
-            problems.append(Problem(file: manifestFile, "'actors' must be an array of {code, name}"))
-        }
+        // Actors, and the access states that hold the access facet.
+        let actors = codes(root["actors"], file: manifestFile, field: "actors", required: true)
+        let accessStates = codes(root["access_states"], file: manifestFile, field: "access_states", required: false)
 
         // The boundary pack.
         let boundaryFile = string(root["boundaries"], file: manifestFile, subject: nil, field: "boundaries") ?? "boundaries/builtin.geojson"
@@ -124,7 +118,7 @@ struct Loader {
         let statementFiles = listStatementFiles()
         var seen: [String: String] = [:]
         for file in statementFiles {
-            for statement in loadStatements(file, actors: actors, known: known) {
+            for statement in loadStatements(file, actors: actors, accessStates: accessStates, known: known) {
                 if let first = seen[statement.id] {
                     problems.append(Problem(file: file, subject: "statement '\(statement.id)'", "duplicate statement id (first in \(first))"))
                     continue
@@ -154,7 +148,7 @@ struct Loader {
         }
 
         guard problems.isEmpty else { throw Problems(problems: problems) }
-        return Catalog(folder: folder, title: title, actors: actors, shapes: shapes, boundaryFile: boundaryFile,
+        return Catalog(folder: folder, title: title, actors: actors, accessStates: accessStates, shapes: shapes, boundaryFile: boundaryFile,
                        covered: covered, grounds: grounds, toleranceKm2: tolerance, statements: statements)
     }
 
@@ -187,6 +181,28 @@ struct Loader {
     }
 
     // MARK: Typed fields
+
+    /// Reads an array of `{code, name, note}`.
+    mutating func codes(_ value: JSONValue?, file: String, field: String, required: Bool) -> [String: Actor] {
+        var result: [String: Actor] = [:]
+        guard case .array(let items)? = value else {
+            if required || value != nil {
+                problems.append(Problem(file: file, "'\(field)' must be an array of {code, name}"))
+            }
+            return result
+        }
+        for (i, item) in items.enumerated() {
+            guard case .object(let o) = item,
+                  let code = string(o["code"], file: file, subject: "\(field)[\(i)]", field: "code"),
+                  let name = string(o["name"], file: file, subject: "\(field)[\(i)]", field: "name")
+            else { continue }
+            if result[code] != nil {
+                problems.append(Problem(file: file, subject: "\(field) '\(code)'", "duplicate code"))
+            }
+            result[code] = Actor(code: code, name: name, note: optionalString(o["note"]))
+        }
+        return result
+    }
 
     mutating func string(_ value: JSONValue?, file: String, subject: String?, field: String) -> String? {
         guard case .string(let s)? = value, !s.isEmpty else {
@@ -355,7 +371,7 @@ struct Loader {
 
     // MARK: Statements
 
-    mutating func loadStatements(_ file: String, actors: [String: Actor], known: Set<String>) -> [Statement] {
+    mutating func loadStatements(_ file: String, actors: [String: Actor], accessStates: [String: Actor], known: Set<String>) -> [Statement] {
         guard let json = readJSON(file) else { return [] }
         guard case .object(let root) = json, case .array(let items)? = root["statements"] else {
             problems.append(Problem(file: file, "expected an object with a \"statements\" array"))
@@ -384,8 +400,12 @@ struct Loader {
                 }
             }
             let holder = string(o["holder"], file: file, subject: subject, field: "holder")
-            if let holder, actors[holder] == nil {
-                problems.append(Problem(file: file, subject: subject, "unknown actor '\(holder)' (catalog.json declares: \(actors.keys.sorted().joined(separator: ", ")))"))
+            if let holder, let facet {
+                if facet.holdsAccessStates, accessStates[holder] == nil {
+                    problems.append(Problem(file: file, subject: subject, "unknown access state '\(holder)' (catalog.json declares: \(accessStates.keys.sorted().joined(separator: ", ")))"))
+                } else if !facet.holdsAccessStates, actors[holder] == nil {
+                    problems.append(Problem(file: file, subject: subject, "unknown actor '\(holder)' (catalog.json declares: \(actors.keys.sorted().joined(separator: ", ")))"))
+                }
             }
             let zone = string(o["zone"], file: file, subject: subject, field: "zone")
             var ground: GroundExpression?

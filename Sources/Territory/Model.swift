@@ -3,15 +3,26 @@ import Geometry
 
 /// An aspect of who has what over ground.
 ///
-/// - `control`: de facto, who holds the ground. Exclusive: on any day the statements in force
-///   partition the ground they cover.
-/// - `sovereignty`: de jure, as internationally recognised. Exclusive, like control.
+/// - `control`: de facto, who holds the ground. On any day the statements in force partition
+///   the covered area: no overlaps, no gaps.
+/// - `sovereignty`: de jure, as internationally recognised. A partition, like control.
+/// - `administration`: the civil authority governing the ground, stated where it differs from
+///   control (the Nagorno-Karabakh authorities after September 2023, until their dissolution took
+///   effect). Statements may not overlap; most ground has none.
 /// - `presence`: forces present with a mandate (peacekeepers, monitors); several may overlap.
+/// - `access`: the state of a route's ground: its holder is an access state (`open`, `blocked`,
+///   `checkpoint`), not an actor. Statements may not overlap.
 public enum Facet: String, Sendable, CaseIterable, Comparable, Codable {
-    case control, sovereignty, presence
+    case control, sovereignty, administration, presence, access
 
     /// True when the statements in force on a day must not overlap.
     public var isExclusive: Bool { self != .presence }
+
+    /// True when, from its first statement on, the facet must hold all of the covered area every day.
+    public var mustCover: Bool { self == .control || self == .sovereignty }
+
+    /// True when holders are access states rather than actors.
+    public var holdsAccessStates: Bool { self == .access }
 
     public static func < (a: Facet, b: Facet) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

@@ -10,8 +10,12 @@ public struct StatusAnswer: Sendable, Equatable {
     public let covered: Bool
     public let control: String?
     public let sovereignty: String?
+    /// The administering authority where a statement names one that differs from control.
+    public let administration: String?
     /// Every holder of presence, sorted.
     public let presence: [String]
+    /// The access state of the ground (a route's: open, blocked, checkpoint), where stated.
+    public let access: String?
     /// Districts and cities of the boundary pack holding the place, then the zones of the
     /// statements in force there, sorted.
     public let zones: [String]
@@ -29,6 +33,8 @@ public struct StatusAnswer: Sendable, Equatable {
             ("control", code(control)),
             ("sovereignty", code(sovereignty)),
             ("presence", .array(presence.map { .string($0) })),
+            ("administration", code(administration)),
+            ("access", code(access)),
             ("zones", .array(zones.map { .string($0) })),
             ("statements", .array(statements.map { .string($0.id) })),
         ]))
@@ -56,7 +62,7 @@ extension Atlas {
     /// `covered: false` with no holders.
     public func status(at position: Position, on day: Day) throws -> StatusAnswer {
         let isCovered = try isCovered(position)
-        var control: String?, sovereignty: String?
+        var control: String?, sovereignty: String?, administration: String?, access: String?
         var presence = Set<String>()
         var zones = Set<String>()
         var found: [Statement] = []
@@ -68,12 +74,14 @@ extension Atlas {
                 case .control: control = control ?? statement.holder
                 case .sovereignty: sovereignty = sovereignty ?? statement.holder
                 case .presence: presence.insert(statement.holder)
+                case .administration: administration = administration ?? statement.holder
+                case .access: access = access ?? statement.holder
                 }
             }
         }
         let places = try places(at: position)
         return StatusAnswer(position: position, day: day, covered: isCovered, control: control, sovereignty: sovereignty,
-                            presence: presence.sorted(), zones: places + zones.sorted().filter { !places.contains($0) },
+                            administration: administration, presence: presence.sorted(), access: access, zones: places + zones.sorted().filter { !places.contains($0) },
                             statements: found)
     }
 
@@ -94,7 +102,7 @@ extension Atlas {
                 let properties = JSONObject([
                     ("facet", .string(facet.rawValue)),
                     ("holder", .string(holder)),
-                    ("holder_name", .string(catalog.actors[holder]?.name ?? holder)),
+                    ("holder_name", .string(catalog.holderName(holder))),
                     ("valid_from", .string(slice.from.description)),
                     ("valid_to", slice.to.map { .string($0.description) } ?? .null),
                     ("statements", .array(members.map { .string($0.id) })),

@@ -73,7 +73,7 @@ struct Layers: ParsableCommand {
     @Flag(help: "Every time slice instead of one day.")
     var all = false
 
-    @Option(help: ArgumentHelp("control, sovereignty, presence or all.", valueName: "facet"))
+    @Option(help: ArgumentHelp("control, sovereignty, administration, presence, access or all.", valueName: "facet"))
     var facet: String = "all"
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "FILE"))
@@ -166,11 +166,13 @@ struct Status: ParsableCommand {
         out += "\n"
         func name(_ code: String?) -> String {
             guard let code else { return "none" }
-            return "\(code) (\(atlas.catalog.actors[code]?.name ?? code))"
+            return "\(code) (\(atlas.catalog.holderName(code)))"
         }
         out += "  control      \(name(answer.control))\n"
         out += "  sovereignty  \(name(answer.sovereignty))\n"
+        if let administration = answer.administration { out += "  administration \(name(administration))\n" }
         out += "  presence     \(answer.presence.isEmpty ? "none" : answer.presence.map { name($0) }.joined(separator: ", "))\n"
+        if let access = answer.access { out += "  access       \(access) (\(atlas.catalog.holderName(access)))\n" }
         out += "  zones        \(answer.zones.joined(separator: ", "))\n"
         out += "  on the authority of:\n"
         for s in answer.statements {
@@ -252,7 +254,7 @@ struct Timeline: ParsableCommand {
 /// One dated change as a sentence: day, what changed, the ground and its size, the source, the id.
 func line(_ e: TimelineEvent, _ catalog: Catalog) -> String {
     let s = e.statement
-    let holder = catalog.actors[s.holder]?.name ?? s.holder
+    let holder = catalog.holderName(s.holder)
     let km2 = e.areaKm2 < 10 ? String(format: "%.2f", e.areaKm2) : String(format: "%.0f", e.areaKm2)
     let cited = "\(s.source.citation) (announced \(s.announced))"
     switch e.change {
@@ -265,6 +267,8 @@ func line(_ e: TimelineEvent, _ catalog: Catalog) -> String {
         case .control: verb = "control: \(holder) holds"
         case .sovereignty: verb = "sovereignty: \(holder) over"
         case .presence: verb = "presence: \(holder) in"
+        case .administration: verb = "administration: \(holder) governs"
+        case .access: verb = "access: \(holder) on"
         }
         return "\(e.day)  \(verb) \(s.zone), \(km2) km² — \(cited) [\(s.id)]"
     case .ends:
@@ -273,6 +277,8 @@ func line(_ e: TimelineEvent, _ catalog: Catalog) -> String {
         case .control: verb = "control: \(holder) no longer holds"
         case .sovereignty: verb = "sovereignty: \(holder) no longer over"
         case .presence: verb = "presence: \(holder) leaves"
+        case .administration: verb = "administration: \(holder) no longer governs"
+        case .access: verb = "access: no longer \(holder) on"
         }
         return "\(e.day)  \(verb) \(s.zone), \(km2) km² — \(cited) [\(s.id)]"
     }

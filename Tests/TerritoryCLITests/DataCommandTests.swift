@@ -14,7 +14,7 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
             Issue.record("not an object: \(run.stdout)"); return
         }
         #expect(ids.contains(.string("tri2020-p6-corridor")))
-        #expect(o.keys == ["lon", "lat", "date", "covered", "control", "sovereignty", "presence", "zones", "statements"])
+        #expect(o.keys == ["lon", "lat", "date", "covered", "control", "sovereignty", "presence", "administration", "access", "zones", "statements"])
     }
 
     @Test func statusFromAnotherFolderFindsTheBuiltInData() throws {
@@ -28,7 +28,7 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
     @Test func outsideTheCoveredAreaIsAnAnswerNotAnError() throws {
         let goris = try Run(["status", "--lon", "46.3386", "--lat", "39.5078", "--date", "2021-01-01", "--format", "json"])
         #expect(goris.status == 0)
-        #expect(goris.stdout == #"{"lon":46.3386,"lat":39.5078,"date":"2021-01-01","covered":false,"control":null,"sovereignty":null,"presence":[],"zones":[],"statements":[]}"# + "\n")
+        #expect(goris.stdout == #"{"lon":46.3386,"lat":39.5078,"date":"2021-01-01","covered":false,"control":null,"sovereignty":null,"presence":[],"administration":null,"access":null,"zones":[],"statements":[]}"# + "\n")
     }
 
     @Test func layersOpenInGDALAndFollowRFC7946() throws {
