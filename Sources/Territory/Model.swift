@@ -41,6 +41,14 @@ public struct Actor: Hashable, Sendable {
 
 /// Where a statement comes from: the document, the clause or page, optionally a short quote.
 public struct Source: Hashable, Sendable {
+    public init(document: String, clause: String, quote: String?, via: String?, url: String?) {
+        self.document = document
+        self.clause = clause
+        self.quote = quote
+        self.via = via
+        self.url = url
+    }
+
     /// The document, named short enough to cite on one line: `Trilateral statement of 9/10 November 2020`.
     public let document: String
     public let clause: String
@@ -108,6 +116,38 @@ public struct Statement: Hashable, Sendable {
     public let supersedes: String?
     /// The file it was read from, relative to the data folder.
     public let file: String
+}
+
+/// What queries tell of a statement: everything but its ground expression, with its holder's
+/// name and its ground's area. Answers from the atlas and from the store carry the same values.
+public struct StatementInfo: Hashable, Sendable {
+    public let id: String
+    public let facet: Facet
+    public let holder: String
+    public let holderName: String
+    public let zone: String
+    public let interval: DayInterval
+    public let announced: Day
+    public let source: Source
+    public let note: String?
+    public let supersedes: String?
+    /// The ground's geodesic area in km², within the covered area.
+    public let areaKm2: Double
+
+    public init(id: String, facet: Facet, holder: String, holderName: String, zone: String, interval: DayInterval,
+                announced: Day, source: Source, note: String?, supersedes: String?, areaKm2: Double) {
+        self.id = id
+        self.facet = facet
+        self.holder = holder
+        self.holderName = holderName
+        self.zone = zone
+        self.interval = interval
+        self.announced = announced
+        self.source = source
+        self.note = note
+        self.supersedes = supersedes
+        self.areaKm2 = areaKm2
+    }
 }
 
 /// A named shape of a boundary pack.

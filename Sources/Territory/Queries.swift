@@ -20,7 +20,42 @@ public struct StatusAnswer: Sendable, Equatable {
     /// statements in force there, sorted.
     public let zones: [String]
     /// The statements in force at the place, in catalog order.
-    public let statements: [Statement]
+    public let statements: [StatementInfo]
+
+    public init(position: Position, day: Day, covered: Bool, control: String?, sovereignty: String?, administration: String?,
+                presence: [String], access: String?, zones: [String], statements: [StatementInfo]) {
+        self.position = position
+        self.day = day
+        self.covered = covered
+        self.control = control
+        self.sovereignty = sovereignty
+        self.administration = administration
+        self.presence = presence
+        self.access = access
+        self.zones = zones
+        self.statements = statements
+    }
+
+    /// The answer from the statements in force whose ground holds the place (in catalog order)
+    /// and the districts and cities that hold it.
+    public static func from(position: Position, day: Day, covered: Bool, statements found: [StatementInfo], places: [String]) -> StatusAnswer {
+        var control: String?, sovereignty: String?, administration: String?, access: String?
+        var presence = Set<String>()
+        var zones = Set<String>()
+        for statement in found {
+            zones.insert(statement.zone)
+            switch statement.facet {
+            case .control: control = control ?? statement.holder
+            case .sovereignty: sovereignty = sovereignty ?? statement.holder
+            case .presence: presence.insert(statement.holder)
+            case .administration: administration = administration ?? statement.holder
+            case .access: access = access ?? statement.holder
+            }
+        }
+        return StatusAnswer(position: position, day: day, covered: covered, control: control, sovereignty: sovereignty,
+                            administration: administration, presence: presence.sorted(), access: access,
+                            zones: places + zones.sorted().filter { !places.contains($0) }, statements: found)
+    }
 
     /// The answer as the JSON object the tool prints.
     public var json: JSONValue {
@@ -51,9 +86,41 @@ public struct TimelineEvent: Sendable {
     }
     public let day: Day
     public let change: Change
-    public let statement: Statement
-    /// The statement's ground in km² (geodesic, within the covered area).
-    public let areaKm2: Double
+    public let statement: StatementInfo
+    /// For a superseded statement, the one that replaces it.
+    public let successor: StatementInfo?
+
+    public init(day: Day, change: Change, statement: StatementInfo, successor: StatementInfo?) {
+        self.day = day
+        self.change = change
+        self.statement = statement
+        self.successor = successor
+    }
+
+    /// The events of these statements, in order: on one day, endings, then supersessions, then
+    /// beginnings, each by facet then id. A superseded statement gives only its supersession, on
+    /// the day its successor was announced.
+    public static func events(of statements: [StatementInfo]) -> [TimelineEvent] {
+        let successors = Dictionary(statements.compactMap { s in s.supersedes.map { ($0, s) } }, uniquingKeysWith: { a, _ in a })
+        var events: [TimelineEvent] = []
+        for statement in statements {
+            if let successor = successors[statement.id] {
+                events.append(TimelineEvent(day: successor.announced, change: .superseded, statement: statement, successor: successor))
+                continue
+            }
+            events.append(TimelineEvent(day: statement.interval.from, change: .begins, statement: statement, successor: nil))
+            if let to = statement.interval.to {
+                events.append(TimelineEvent(day: to, change: .ends, statement: statement, successor: nil))
+            }
+        }
+        let order: [Change] = [.ends, .superseded, .begins]
+        return events.sorted { a, b in
+            if a.day != b.day { return a.day < b.day }
+            if a.change != b.change { return order.firstIndex(of: a.change)! < order.firstIndex(of: b.change)! }
+            if a.statement.facet != b.statement.facet { return a.statement.facet < b.statement.facet }
+            return a.statement.id < b.statement.id
+        }
+    }
 }
 
 extension Atlas {
@@ -62,27 +129,21 @@ extension Atlas {
     /// `covered: false` with no holders.
     public func status(at position: Position, on day: Day) throws -> StatusAnswer {
         let isCovered = try isCovered(position)
-        var control: String?, sovereignty: String?, administration: String?, access: String?
-        var presence = Set<String>()
-        var zones = Set<String>()
-        var found: [Statement] = []
+        var found: [StatementInfo] = []
         if isCovered {
             for statement in statements(on: day) where try covers(statement, position) {
-                found.append(statement)
-                zones.insert(statement.zone)
-                switch statement.facet {
-                case .control: control = control ?? statement.holder
-                case .sovereignty: sovereignty = sovereignty ?? statement.holder
-                case .presence: presence.insert(statement.holder)
-                case .administration: administration = administration ?? statement.holder
-                case .access: access = access ?? statement.holder
-                }
+                found.append(info(statement))
             }
         }
-        let places = try places(at: position)
-        return StatusAnswer(position: position, day: day, covered: isCovered, control: control, sovereignty: sovereignty,
-                            administration: administration, presence: presence.sorted(), access: access, zones: places + zones.sorted().filter { !places.contains($0) },
-                            statements: found)
+        return StatusAnswer.from(position: position, day: day, covered: isCovered, statements: found, places: try places(at: position))
+    }
+
+    /// What queries tell of a statement.
+    public func info(_ statement: Statement) -> StatementInfo {
+        StatementInfo(id: statement.id, facet: statement.facet, holder: statement.holder,
+                      holderName: catalog.holderName(statement.holder), zone: statement.zone, interval: statement.interval,
+                      announced: statement.announced, source: statement.source, note: statement.note,
+                      supersedes: statement.supersedes, areaKm2: Atlas.areaKm2(ground(of: statement)))
     }
 
     /// The features of one time slice, one per (facet, holder): the union of the grounds of the
@@ -121,28 +182,16 @@ extension Atlas {
     /// Every dated change, in order (on one day, endings before beginnings, then by facet and id);
     /// at a position, only the statements whose ground holds it.
     public func timeline(at position: Position? = nil) throws -> [TimelineEvent] {
-        var events: [TimelineEvent] = []
+        var here: [StatementInfo] = []
         for statement in catalog.statements {
             if let position, try !covers(statement, position) { continue }
-            let km2 = Atlas.areaKm2(ground(of: statement))
-            if let successor = catalog.successor(of: statement) {
-                events.append(TimelineEvent(day: successor.announced, change: .superseded, statement: statement, areaKm2: km2))
-                continue
-            }
-            events.append(TimelineEvent(day: statement.interval.from, change: .begins, statement: statement, areaKm2: km2))
-            if let to = statement.interval.to {
-                events.append(TimelineEvent(day: to, change: .ends, statement: statement, areaKm2: km2))
-            }
+            here.append(info(statement))
         }
-        return events.sorted { a, b in
-            if a.day != b.day { return a.day < b.day }
-            if a.change != b.change {
-                let order: [TimelineEvent.Change] = [.ends, .superseded, .begins]
-                return order.firstIndex(of: a.change)! < order.firstIndex(of: b.change)!
-            }
-            if a.statement.facet != b.statement.facet { return a.statement.facet < b.statement.facet }
-            return a.statement.id < b.statement.id
+        // A superseded statement's successor is named even when its ground is elsewhere.
+        for statement in catalog.statements where here.contains(where: { $0.id == statement.supersedes }) {
+            if !here.contains(where: { $0.id == statement.id }) { here.append(info(statement)) }
         }
+        return TimelineEvent.events(of: here)
     }
 }
 

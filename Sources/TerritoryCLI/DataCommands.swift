@@ -234,7 +234,7 @@ struct Timeline: ParsableCommand {
                     .object(JSONObject([
                         ("date", .string(e.day.description)), ("change", .string(e.change.rawValue)),
                         ("facet", .string(e.statement.facet.rawValue)), ("holder", .string(e.statement.holder)),
-                        ("zone", .string(e.statement.zone)), ("area_km2", .number((e.areaKm2 * 10).rounded() / 10)),
+                        ("zone", .string(e.statement.zone)), ("area_km2", .number((e.statement.areaKm2 * 10).rounded() / 10)),
                         ("statement", .string(e.statement.id)), ("source", .string(e.statement.source.citation)),
                         ("announced", .string(e.statement.announced.description)),
                     ]))
@@ -254,12 +254,12 @@ struct Timeline: ParsableCommand {
 /// One dated change as a sentence: day, what changed, the ground and its size, the source, the id.
 func line(_ e: TimelineEvent, _ catalog: Catalog) -> String {
     let s = e.statement
-    let holder = catalog.holderName(s.holder)
-    let km2 = e.areaKm2 < 10 ? String(format: "%.2f", e.areaKm2) : String(format: "%.0f", e.areaKm2)
+    let holder = s.holderName
+    let km2 = s.areaKm2 < 10 ? String(format: "%.2f", s.areaKm2) : String(format: "%.0f", s.areaKm2)
     let cited = "\(s.source.citation) (announced \(s.announced))"
     switch e.change {
     case .superseded:
-        let successor = catalog.successor(of: s)
+        let successor = e.successor
         return "\(e.day)  \(s.facet.rawValue) of \(s.zone) by \(holder), due from \(s.interval.from) under \(cited), is superseded: now from \(successor?.interval.from.description ?? "?") under \(successor.map { "\($0.source.citation) [\($0.id)]" } ?? "?") [\(s.id)]"
     case .begins:
         let verb: String
