@@ -10,9 +10,11 @@ let package = Package(
         .library(name: "Geometry", targets: ["Geometry"]),
         .library(name: "Geodesy", targets: ["Geodesy"]),
         .library(name: "Territory", targets: ["Territory"]),
+        .library(name: "TerritoryStore", targets: ["TerritoryStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System-library shims: a module map and one header each, nothing else.
@@ -33,11 +35,13 @@ let package = Package(
         // The domain: days and intervals, actors and facets, statements, ground expressions,
         // the catalog loaded from data/, time slices, status queries.
         .target(name: "Territory", dependencies: ["Geometry", "Geodesy"]),
+        // SQLite through GRDB: the compiled store, an OGC GeoPackage.
+        .target(name: "TerritoryStore", dependencies: ["Territory", "Geometry", .product(name: "GRDB", package: "GRDB.swift")]),
         // The command-line tool: thin commands that parse, call the libraries, print.
         .executableTarget(
             name: "TerritoryCLI",
             dependencies: [
-                "Geometry", "Geodesy", "Territory",
+                "Geometry", "Geodesy", "Territory", "TerritoryStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

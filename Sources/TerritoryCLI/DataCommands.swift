@@ -2,11 +2,15 @@ import ArgumentParser
 import Foundation
 import Geometry
 import Territory
+import TerritoryStore
 
-/// `--data DIR`, shared by every command that reads data/.
+/// `--data DIR` and `--store PATH`, shared by every command that reads data/.
 struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The data folder (catalog.json, boundaries/, statements/). Default: the built-in data, found from any working directory, or $TERRITORY_DATA.", valueName: "DIR"))
     var data: String?
+
+    @Option(help: ArgumentHelp("The compiled store (a GeoPackage). Default: $TERRITORY_STORE, else one per data folder under $XDG_CACHE_HOME/territory (~/.cache/territory).", valueName: "PATH"))
+    var store: String?
 
     /// The data folder in use.
     func folder() throws(Failure) -> URL {
@@ -17,12 +21,17 @@ struct DataOptions: ParsableArguments {
         return found
     }
 
-    /// Loads, resolves and validates the data: any problem refuses the data with every message.
-    func atlas() throws(Failure) -> Atlas {
+    private func checkedFolder() throws(Failure) -> URL {
         let folder = try folder()
         guard FileManager.default.fileExists(atPath: folder.appendingPathComponent(Catalog.manifest).path) else {
             throw .missingInput("\(folder.path): no \(Catalog.manifest) here: not a territory data folder")
         }
+        return folder
+    }
+
+    /// Loads, resolves and validates the data: any problem refuses the data with every message.
+    func atlas() throws(Failure) -> Atlas {
+        let folder = try checkedFolder()
         do {
             let atlas = try Atlas(Catalog.load(from: folder))
             let problems = try atlas.validate()
@@ -35,12 +44,90 @@ struct DataOptions: ParsableArguments {
         }
     }
 
+    /// Where the store of this data folder lives.
+    func storePath() throws(Failure) -> URL {
+        if let store { return URL(fileURLWithPath: store) }
+        let env = ProcessInfo.processInfo.environment
+        if let path = env["TERRITORY_STORE"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        let cache: URL
+        if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty {
+            cache = URL(fileURLWithPath: xdg)
+        } else if let home = env["HOME"], !home.isEmpty {
+            cache = URL(fileURLWithPath: home).appendingPathComponent(".cache")
+        } else {
+            cache = FileManager.default.temporaryDirectory
+        }
+        let folder = try checkedFolder().standardizedFileURL.path
+        var hasher = Hasher64()
+        hasher.add(folder)
+        return cache.appendingPathComponent("territory/store-\(hasher.hex).gpkg")
+    }
+
+    /// Compiles the data into the store now.
+    func build() throws(Failure) -> (Store, URL) {
+        let folder = try checkedFolder()
+        let path = try storePath()
+        let atlas = try atlas()
+        do {
+            let hash = try DataFingerprint.hash(folder: folder)
+            try Store.build(atlas, dataHash: hash, to: path)
+            return (try Store(path: path), path)
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw .io("\(path.path): cannot build the store: \(error)")
+        }
+    }
+
+    /// The store, built first when it is missing or stale (its data hash differs from data/'s),
+    /// with a one-line note on standard error.
+    func openStore() throws(Failure) -> Store {
+        let folder = try checkedFolder()
+        let path = try storePath()
+        let hash: String
+        do { hash = try DataFingerprint.hash(folder: folder) } catch { throw .missingInput("\(error)") }
+        var reason = "it does not exist yet"
+        if FileManager.default.fileExists(atPath: path.path) {
+            do {
+                let store = try Store(path: path)
+                if try store.meta("data_hash") == hash, try store.meta("format_version") == Store.formatVersion { return store }
+                reason = "data/ changed since it was built"
+            } catch {
+                reason = "it cannot be read (\(error))"
+            }
+        }
+        printError("territory: note: building the store \(path.path) (\(reason))")
+        return try build().0
+    }
+
     /// Every problem on a line of its own, with the data folder's path before each file.
     static func report(_ problems: [Problem], in folder: URL) -> String {
         let lines = problems.map { problem in
             "\(folder.appendingPathComponent(problem.file).path)\(problem.subject.map { ": \($0)" } ?? ""): \(problem.message)"
         }
         return "\(problems.count) problem\(problems.count == 1 ? "" : "s") in the data:\n" + lines.joined(separator: "\n")
+    }
+}
+
+/// FNV-1a, 64 bits: a short stable name for a data folder's store.
+struct Hasher64 {
+    private var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func add(_ text: String) {
+        for b in text.utf8 {
+            value ^= UInt64(b)
+            value = value &* 0x0000_0100_0000_01B3
+        }
+    }
+    var hex: String {
+        let s = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+}
+
+/// Runs a store query, turning its failures into internal errors that name the store.
+func query<T>(_ store: Store, _ body: () throws -> T) throws(Failure) -> T {
+    do { return try body() } catch let failure as Failure { throw failure } catch {
+        throw .internalError("\(store.path.path): \(error)")
     }
 }
 
@@ -89,19 +176,10 @@ struct Layers: ParsableCommand {
             case (let d?, false): day = try parseDay(d, option: "--date")
             case (nil, true): day = nil
             }
-            let atlas = try data.atlas()
-            var features: [Feature] = []
-            if let day {
-                if let slice = atlas.slice(containing: day) {
-                    features = try atlas.layer(slice, facets: facets)
-                } else {
-                    printError("territory layers: note: no statement is in force on \(day) (the data begins on \(atlas.slices.first.map(\.from.description) ?? "no day"))")
-                }
-            } else {
-                for (i, slice) in atlas.slices.enumerated() {
-                    if stderrIsTerminal { printError("slice \(i + 1)/\(atlas.slices.count): \(slice)") }
-                    features += try atlas.layer(slice, facets: facets)
-                }
+            let store = try data.openStore()
+            let features = try query(store) { try store.layers(on: day, facets: facets) }
+            if let day, let first = try query(store, { try store.firstDay() }), day < first {
+                printError("territory layers: note: no statement is in force on \(day) (the data begins on \(first))")
             }
             try writeOutput(GeoJSON.document(features, alwaysCollection: true), to: out)
         }
@@ -117,18 +195,26 @@ func parseFacets(_ text: String) throws(Failure) -> [Facet] {
     return [facet]
 }
 
-/// `territory status`: who held a place on a day.
+/// `territory status`: who held a place on a day, or a million dated points.
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The status of a place on a day: control, sovereignty, presence, zones, and the statements behind them.",
+        abstract: "The status of a place on a day, or of many dated points from CSV.",
         discussion: """
-        JSON output is one object: {"lon", "lat", "date", "covered", "control", "sovereignty", \
-        "presence", "zones", "statements"}. A place outside the covered area answers \
-        "covered": false with no holders; that is not an error.
+        One place: JSON output is one object: {"lon", "lat", "date", "covered", "control", \
+        "sovereignty", "presence", "administration", "access", "zones", "statements"}. A place \
+        outside the covered area answers "covered": false with no holders; that is not an error.
+
+        Many points: --csv reads CSV with the header id,lon,lat,date and writes \
+        id,control,sovereignty,presence,zones in input order (presence and zones joined with ';'), \
+        streaming, in bounded memory. A row that cannot be read is reported on standard error with \
+        its line number and skipped; --strict stops at the first one instead, writing nothing.
+
+        Answers come from the compiled store, built first when it is missing or stale.
 
         EXAMPLES
           territory status --lon 46.5469 --lat 39.6408 --date 2020-11-30
           territory status --lon 46.93 --lat 39.98 --date 2020-11-20 --format json
+          territory status --csv points.csv --out classified.csv
         """
     )
 
@@ -137,42 +223,63 @@ struct Status: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Longitude, degrees east (WGS 84).", valueName: "X"))
-    var lon: String
+    var lon: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Latitude, degrees north (WGS 84).", valueName: "Y"))
-    var lat: String
+    var lat: String?
 
     @Option(help: ArgumentHelp("The day, YYYY-MM-DD.", valueName: "YYYY-MM-DD"))
-    var date: String
+    var date: String?
 
-    @Option(help: "Output format: text (a short summary with sources) or json.")
+    @Option(help: "Output format for one place: text (a short summary with sources) or json.")
     var format: Format = .text
+
+    @Option(help: ArgumentHelp("Classify the dated points of this CSV file ('-' for standard input).", valueName: "FILE|-"))
+    var csv: String?
+
+    @Flag(help: "With --csv: stop at the first row that cannot be read, writing nothing.")
+    var strict = false
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("With --csv: write to this file (atomically) instead of standard output.", valueName: "FILE"))
+    var out: String?
 
     func run() throws {
         try reporting("status") {
+            if let csv {
+                guard lon == nil, lat == nil, date == nil else {
+                    throw Failure.usage("--csv classifies the points of a file: give it without --lon, --lat and --date")
+                }
+                try classify(csv: csv, strict: strict, out: out, data: data)
+                return
+            }
+            guard let lon, let lat, let date else {
+                throw Failure.usage("give --lon, --lat and --date for one place, or --csv FILE for many dated points")
+            }
+            if out != nil || strict { throw Failure.usage("--out and --strict go with --csv") }
             let position = try parsePosition(lon: lon, lat: lat)
             let day = try parseDay(date, option: "--date")
-            let atlas = try data.atlas()
-            let answer = try atlas.status(at: position, on: day)
-            try writeOutput(format == .json ? JSONWriter.string(answer.json, sortedKeys: false) + "\n" : text(answer, atlas), to: nil)
+            let store = try data.openStore()
+            let answer = try query(store) { try store.status(at: position, on: day) }
+            let title = try query(store) { try store.meta("title") } ?? "the data"
+            try writeOutput(format == .json ? JSONWriter.string(answer.json, sortedKeys: false) + "\n" : text(answer, title: title), to: nil)
         }
     }
 
-    private func text(_ answer: StatusAnswer, _ atlas: Atlas) -> String {
+    private func text(_ answer: StatusAnswer, title: String) -> String {
         var out = "\(coordinates(answer.position)) on \(answer.day):"
         guard answer.covered else {
-            return out + " outside the covered area (\(atlas.catalog.title)): no status\n"
+            return out + " outside the covered area (\(title)): no status\n"
         }
         out += "\n"
         func name(_ code: String?) -> String {
             guard let code else { return "none" }
-            return "\(code) (\(atlas.catalog.holderName(code)))"
+            return "\(code) (\(answer.statements.first { $0.holder == code }?.holderName ?? code))"
         }
         out += "  control      \(name(answer.control))\n"
         out += "  sovereignty  \(name(answer.sovereignty))\n"
         if let administration = answer.administration { out += "  administration \(name(administration))\n" }
         out += "  presence     \(answer.presence.isEmpty ? "none" : answer.presence.map { name($0) }.joined(separator: ", "))\n"
-        if let access = answer.access { out += "  access       \(access) (\(atlas.catalog.holderName(access)))\n" }
+        if let access = answer.access { out += "  access       \(name(access))\n" }
         out += "  zones        \(answer.zones.joined(separator: ", "))\n"
         out += "  on the authority of:\n"
         for s in answer.statements {
@@ -227,8 +334,9 @@ struct Timeline: ParsableCommand {
             case (let x?, let y?): position = try parsePosition(lon: x, lat: y)
             default: throw Failure.usage("give both --lon and --lat, or neither")
             }
-            let atlas = try data.atlas()
-            let events = try atlas.timeline(at: position)
+            let store = try data.openStore()
+            let events = try query(store) { try store.timeline(at: position) }
+            let title = try query(store) { try store.meta("title") } ?? "the data"
             if format == .json {
                 let items: [JSONValue] = events.map { e in
                     .object(JSONObject([
@@ -242,9 +350,9 @@ struct Timeline: ParsableCommand {
                 try writeOutput(JSONWriter.string(.array(items), sortedKeys: false) + "\n", to: nil)
                 return
             }
-            var out = position.map { "Timeline at \(coordinates($0)):\n" } ?? "Timeline of \(atlas.catalog.title):\n"
+            var out = position.map { "Timeline at \(coordinates($0)):\n" } ?? "Timeline of \(title):\n"
             for e in events {
-                out += line(e, atlas.catalog) + "\n"
+                out += line(e) + "\n"
             }
             try writeOutput(out, to: nil)
         }
@@ -252,7 +360,7 @@ struct Timeline: ParsableCommand {
 }
 
 /// One dated change as a sentence: day, what changed, the ground and its size, the source, the id.
-func line(_ e: TimelineEvent, _ catalog: Catalog) -> String {
+func line(_ e: TimelineEvent) -> String {
     let s = e.statement
     let holder = s.holderName
     let km2 = s.areaKm2 < 10 ? String(format: "%.2f", s.areaKm2) : String(format: "%.0f", s.areaKm2)
@@ -281,6 +389,37 @@ func line(_ e: TimelineEvent, _ catalog: Catalog) -> String {
         case .access: verb = "access: no longer \(holder) on"
         }
         return "\(e.day)  \(verb) \(s.zone), \(km2) km² — \(cited) [\(s.id)]"
+    }
+}
+
+/// `territory build`: compiles data/ into the store.
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compile data/ into the store: a SQLite database that is also an OGC GeoPackage 1.3.",
+        discussion: """
+        The store holds every statement with its resolved ground (table statements), the ground of \
+        each (facet, holder) in every time slice (table slices), the boundary pack (boundaries) \
+        and the covered area (covered_area), each with an R*Tree spatial index; dates are DATE \
+        columns. It opens in QGIS and GDAL as it is. The build is atomic: it writes a temporary \
+        file and renames it over the old store, so a failure or a kill leaves the old one as it \
+        was. Query commands build the store themselves when it is missing or stale (data/ hashed).
+
+        EXAMPLES
+          territory build --store nk.gpkg && ogrinfo nk.gpkg
+        """
+    )
+
+    @OptionGroup var data: DataOptions
+
+    func run() throws {
+        try reporting("build") {
+            let (store, path) = try data.build()
+            let counts = try query(store) { () throws -> String in
+                let statements = try store.timeline().count
+                return "\(statements) timeline events"
+            }
+            try writeOutput("\(path.path): built from \(try data.folder().path) (\(counts))\n", to: nil)
+        }
     }
 }
 

@@ -1,0 +1,139 @@
+/// A raster index over polygons for fast point-in-polygon tests, in pure Swift.
+///
+/// The polygons' bounding box is cut into cells. Each cell knows whether its centre is inside;
+/// a cell that no edge touches is wholly inside or outside, and answers at once. In a cell that
+/// edges cross, the answer is the centre's, flipped once for each edge crossed on the way from
+/// the centre to the point (first along the vertical through the centre, then along the
+/// horizontal through the point), with half-open rules so that a path through a vertex counts
+/// it once. Points exactly on an edge may fall either way.
+public struct PolygonGrid: Sendable {
+    private let minX: Double, minY: Double, maxX: Double, maxY: Double
+    private let cellWidth: Double, cellHeight: Double
+    private let columns: Int, rows: Int
+    /// Per cell: bit 0 = centre inside; the rest: index + 1 into `ranges` for cells with edges, 0 for none.
+    private var cells: [UInt32]
+    /// Per crossed cell: where its edges start in `cellEdges`, and how many.
+    private var ranges: [(start: Int32, count: Int32)] = []
+    /// Edge indices per crossed cell, flattened.
+    private var cellEdges: [Int32] = []
+    /// Edges as x1, y1, x2, y2.
+    private let edges: [Double]
+
+    /// Indexes `polygons` (each a list of closed rings, exterior first) on a grid of about
+    /// `resolution` × `resolution` cells.
+    public init(_ polygons: [[[Position]]], resolution: Int = 128) {
+        var edges: [Double] = []
+        var lo = Position(.infinity, .infinity), hi = Position(-.infinity, -.infinity)
+        for polygon in polygons {
+            for ring in polygon where ring.count >= 2 {
+                for i in 1..<ring.count {
+                    let a = ring[i - 1], b = ring[i]
+                    if a == b { continue }
+                    edges += [a.x, a.y, b.x, b.y]
+                    lo = Position(min(lo.x, a.x, b.x), min(lo.y, a.y, b.y))
+                    hi = Position(max(hi.x, a.x, b.x), max(hi.y, a.y, b.y))
+                }
+            }
+        }
+        self.edges = edges
+        guard !edges.isEmpty else {
+            minX = 0; minY = 0; maxX = -1; maxY = -1; cellWidth = 1; cellHeight = 1; columns = 0; rows = 0; cells = []
+            return
+        }
+        minX = lo.x; minY = lo.y; maxX = hi.x; maxY = hi.y
+        let n = max(1, resolution)
+        columns = n
+        rows = n
+        cellWidth = max((hi.x - lo.x) / Double(n), 1e-12)
+        cellHeight = max((hi.y - lo.y) / Double(n), 1e-12)
+        cells = [UInt32](repeating: 0, count: n * n)
+
+        // Which cells each edge may touch: every cell of the edge's box that the edge's line passes near.
+        var perCell = [[Int32]](repeating: [], count: n * n)
+        let edgeCount = edges.count / 4
+        for e in 0..<edgeCount {
+            let x1 = edges[4 * e], y1 = edges[4 * e + 1], x2 = edges[4 * e + 2], y2 = edges[4 * e + 3]
+            let c0 = column(min(x1, x2)), c1 = column(max(x1, x2))
+            let r0 = row(min(y1, y2)), r1 = row(max(y1, y2))
+            for r in r0...r1 {
+                for c in c0...c1 {
+                    if c1 > c0 && r1 > r0 && !segmentMayTouchCell(x1, y1, x2, y2, c, r) { continue }
+                    perCell[r * n + c].append(Int32(e))
+                }
+            }
+        }
+        // Centres inside or not, row by row: crossings of the horizontal line through the centres.
+        for r in 0..<n {
+            let y = minY + (Double(r) + 0.5) * cellHeight
+            var xs: [Double] = []
+            for e in 0..<edgeCount {
+                let x1 = edges[4 * e], y1 = edges[4 * e + 1], x2 = edges[4 * e + 2], y2 = edges[4 * e + 3]
+                if (y1 > y) != (y2 > y) { xs.append(x1 + (y - y1) * (x2 - x1) / (y2 - y1)) }
+            }
+            xs.sort()
+            var k = 0
+            var inside = false
+            for c in 0..<n {
+                let x = minX + (Double(c) + 0.5) * cellWidth
+                while k < xs.count && xs[k] < x { inside.toggle(); k += 1 }
+                if inside { cells[r * n + c] = 1 }
+            }
+        }
+        for i in 0..<(n * n) where !perCell[i].isEmpty {
+            ranges.append((Int32(cellEdges.count), Int32(perCell[i].count)))
+            cellEdges += perCell[i]
+            cells[i] |= UInt32(ranges.count) << 1
+        }
+    }
+
+    private func column(_ x: Double) -> Int { min(columns - 1, max(0, Int((x - minX) / cellWidth))) }
+    private func row(_ y: Double) -> Int { min(rows - 1, max(0, Int((y - minY) / cellHeight))) }
+
+    /// False only when the segment's line clearly misses the cell (all four corners on one side).
+    private func segmentMayTouchCell(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ c: Int, _ r: Int) -> Bool {
+        let cx0 = minX + Double(c) * cellWidth, cy0 = minY + Double(r) * cellHeight
+        let cx1 = cx0 + cellWidth, cy1 = cy0 + cellHeight
+        let dx = x2 - x1, dy = y2 - y1
+        let pad = 1e-9 * (abs(dx) + abs(dy))
+        var positive = false, negative = false
+        for (x, y) in [(cx0, cy0), (cx1, cy0), (cx0, cy1), (cx1, cy1)] {
+            let side = dx * (y - y1) - dy * (x - x1)
+            if side > -pad { positive = true }
+            if side < pad { negative = true }
+        }
+        return positive && negative
+    }
+
+    /// True when `p` is inside the polygons (points exactly on an edge may fall either way).
+    @inline(__always)
+    public func contains(_ p: Position) -> Bool {
+        guard p.x >= minX && p.x <= maxX && p.y >= minY && p.y <= maxY else { return false }
+        let c = column(p.x), r = row(p.y)
+        let cell = cells[r * columns + c]
+        var inside = cell & 1 == 1
+        let rangeIndex = Int(cell >> 1)
+        if rangeIndex == 0 { return inside }
+        let range = ranges[rangeIndex - 1]
+        let cx = minX + (Double(c) + 0.5) * cellWidth
+        let cy = minY + (Double(r) + 0.5) * cellHeight
+        let yLow = min(cy, p.y), yHigh = max(cy, p.y)
+        let xLow = min(cx, p.x), xHigh = max(cx, p.x)
+        return edges.withUnsafeBufferPointer { e in
+            for k in Int(range.start)..<Int(range.start + range.count) {
+                let i = Int(cellEdges[k]) * 4
+                let x1 = e[i], y1 = e[i + 1], x2 = e[i + 2], y2 = e[i + 3]
+                // Along the vertical x = cx from cy to p.y.
+                if (x1 > cx) != (x2 > cx) {
+                    let y = y1 + (cx - x1) * (y2 - y1) / (x2 - x1)
+                    if y > yLow && y <= yHigh { inside.toggle() }
+                }
+                // Along the horizontal y = p.y from cx to p.x.
+                if (y1 > p.y) != (y2 > p.y) {
+                    let x = x1 + (p.y - y1) * (x2 - x1) / (y2 - y1)
+                    if x > xLow && x <= xHigh { inside.toggle() }
+                }
+            }
+            return inside
+        }
+    }
+}
