@@ -20,7 +20,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(ROOT, "data", "boundaries", "drawing.json")
 OUT = os.path.join(ROOT, "data", "boundaries", "builtin.geojson")
-KINDS = ("district", "city", "held", "road", "site")
+KINDS = ("district", "city", "held", "road", "site", "sector")
 
 
 class DrawingError(Exception):

@@ -7,17 +7,17 @@
 /// horizontal through the point), with half-open rules so that a path through a vertex counts
 /// it once. Points exactly on an edge may fall either way.
 public struct PolygonGrid: Sendable {
-    private let minX: Double, minY: Double, maxX: Double, maxY: Double
-    private let cellWidth: Double, cellHeight: Double
-    private let columns: Int, rows: Int
+    @usableFromInline let minX: Double, minY: Double, maxX: Double, maxY: Double
+    @usableFromInline let cellWidth: Double, cellHeight: Double
+    @usableFromInline let columns: Int, rows: Int
     /// Per cell: bit 0 = centre inside; the rest: index + 1 into `ranges` for cells with edges, 0 for none.
-    private var cells: [UInt32]
+    @usableFromInline var cells: [UInt32]
     /// Per crossed cell: where its edges start in `cellEdges`, and how many.
-    private var ranges: [(start: Int32, count: Int32)] = []
+    @usableFromInline var ranges: [(start: Int32, count: Int32)] = []
     /// Edge indices per crossed cell, flattened.
-    private var cellEdges: [Int32] = []
+    @usableFromInline var cellEdges: [Int32] = []
     /// Edges as x1, y1, x2, y2.
-    private let edges: [Double]
+    @usableFromInline let edges: [Double]
 
     /// Indexes `polygons` (each a list of closed rings, exterior first) on a grid of about
     /// `resolution` × `resolution` cells.
@@ -86,8 +86,8 @@ public struct PolygonGrid: Sendable {
         }
     }
 
-    private func column(_ x: Double) -> Int { min(columns - 1, max(0, Int((x - minX) / cellWidth))) }
-    private func row(_ y: Double) -> Int { min(rows - 1, max(0, Int((y - minY) / cellHeight))) }
+    @inlinable func column(_ x: Double) -> Int { min(columns - 1, max(0, Int((x - minX) / cellWidth))) }
+    @inlinable func row(_ y: Double) -> Int { min(rows - 1, max(0, Int((y - minY) / cellHeight))) }
 
     /// False only when the segment's line clearly misses the cell (all four corners on one side).
     private func segmentMayTouchCell(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ c: Int, _ r: Int) -> Bool {
@@ -105,7 +105,7 @@ public struct PolygonGrid: Sendable {
     }
 
     /// True when `p` is inside the polygons (points exactly on an edge may fall either way).
-    @inline(__always)
+    @inlinable
     public func contains(_ p: Position) -> Bool {
         guard p.x >= minX && p.x <= maxX && p.y >= minY && p.y <= maxY else { return false }
         let c = column(p.x), r = row(p.y)
@@ -119,8 +119,9 @@ public struct PolygonGrid: Sendable {
         let yLow = min(cy, p.y), yHigh = max(cy, p.y)
         let xLow = min(cx, p.x), xHigh = max(cx, p.x)
         return edges.withUnsafeBufferPointer { e in
+            cellEdges.withUnsafeBufferPointer { list in
             for k in Int(range.start)..<Int(range.start + range.count) {
-                let i = Int(cellEdges[k]) * 4
+                let i = Int(list[k]) * 4
                 let x1 = e[i], y1 = e[i + 1], x2 = e[i + 2], y2 = e[i + 3]
                 // Along the vertical x = cx from cy to p.y.
                 if (x1 > cx) != (x2 > cx) {
@@ -134,6 +135,7 @@ public struct PolygonGrid: Sendable {
                 }
             }
             return inside
+            }
         }
     }
 }

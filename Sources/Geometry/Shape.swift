@@ -1,9 +1,11 @@
 /// A position: longitude (x) and latitude (y) in degrees for geographic data, or metres in a
 /// projected plane. Which space a value lives in is said by whoever holds it.
+@frozen
 public struct Position: Hashable, Sendable, CustomStringConvertible {
     public var x: Double
     public var y: Double
 
+    @inlinable
     public init(_ x: Double, _ y: Double) {
         self.x = x
         self.y = y

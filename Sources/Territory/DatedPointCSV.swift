@@ -3,7 +3,8 @@ import Foundation
 /// A dated point read from CSV (`id,lon,lat,date`): the id's bytes as written, the position in
 /// degrees, the day as its ordinal (days since 1970-01-01).
 public struct DatedPoint {
-    public let id: ArraySlice<UInt8>
+    /// The id's bytes, valid only during the call that hands the point over.
+    public let id: UnsafeBufferPointer<UInt8>
     public let lon: Double
     public let lat: Double
     public let dayOrdinal: Int
@@ -81,31 +82,39 @@ public struct DatedPointReader {
     }
 
     private func parse(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, row: (DatedPoint) -> Void, problem: (RowError) -> Void) {
-        // Split on commas (a quoted id may not hold a comma).
-        var commas: [Int] = []
-        commas.reserveCapacity(3)
+        // Split on commas (a quoted id may not hold a comma), without allocating.
+        var commas = (0, 0, 0)
+        var count = 0
         var k = start
         while k < end {
-            if b[k] == 0x2C { commas.append(k) }
+            if b[k] == 0x2C {
+                switch count {
+                case 0: commas.0 = k
+                case 1: commas.1 = k
+                case 2: commas.2 = k
+                default: break
+                }
+                count += 1
+            }
             k += 1
         }
-        guard commas.count == 3 else {
-            problem(RowError(line: line, message: "expected 4 fields (id,lon,lat,date), found \(commas.count + 1)"))
+        guard count == 3 else {
+            problem(RowError(line: line, message: "expected 4 fields (id,lon,lat,date), found \(count + 1)"))
             return
         }
-        let idRange = start..<commas[0]
+        let idRange = start..<commas.0
         guard !idRange.isEmpty else { problem(RowError(line: line, message: "the id is empty")); return }
-        guard let lon = DatedPointReader.number(b, commas[0] + 1, commas[1]), lon.isFinite else {
-            problem(RowError(line: line, message: "lon '\(text(b, commas[0] + 1, commas[1]))' is not a number"))
+        guard let lon = DatedPointReader.number(b, commas.0 + 1, commas.1), lon.isFinite else {
+            problem(RowError(line: line, message: "lon '\(text(b, commas.0 + 1, commas.1))' is not a number"))
             return
         }
-        guard let lat = DatedPointReader.number(b, commas[1] + 1, commas[2]), lat.isFinite else {
-            problem(RowError(line: line, message: "lat '\(text(b, commas[1] + 1, commas[2]))' is not a number"))
+        guard let lat = DatedPointReader.number(b, commas.1 + 1, commas.2), lat.isFinite else {
+            problem(RowError(line: line, message: "lat '\(text(b, commas.1 + 1, commas.2))' is not a number"))
             return
         }
         guard (-180...180).contains(lon) else { problem(RowError(line: line, message: "lon \(lon) is outside -180..180")); return }
         guard (-90...90).contains(lat) else { problem(RowError(line: line, message: "lat \(lat) is outside -90..90")); return }
-        let d = commas[2] + 1
+        let d = commas.2 + 1
         guard end - d == 10, b[d + 4] == 0x2D, b[d + 7] == 0x2D,
               let y = digits(b, d, 4), let m = digits(b, d + 5, 2), let dd = digits(b, d + 8, 2)
         else {
@@ -117,7 +126,7 @@ public struct DatedPointReader {
             problem(RowError(line: line, message: "date '\(text(b, d, end))' is not a day: \(error.message)"))
             return
         }
-        row(DatedPoint(id: ArraySlice(b[idRange]), lon: lon, lat: lat, dayOrdinal: day.ordinal))
+        row(DatedPoint(id: UnsafeBufferPointer(rebasing: b[idRange]), lon: lon, lat: lat, dayOrdinal: day.ordinal))
     }
 
     private func text(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
@@ -134,48 +143,71 @@ public struct DatedPointReader {
         return v
     }
 
-    private static let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { a, _ in a * 10 } }
+    /// 10^k for k in 0...22, each exact in binary64.
+    @inline(__always)
+    private static func powerOfTen(_ k: Int) -> Double {
+        switch k {
+        case 0: 1
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
+    }
 
-    /// A decimal number. Plain decimals of up to 15 significant digits take the exact fast path
-    /// (an integer divided by a power of ten, both exact in binary, rounds correctly); anything
-    /// else (exponents, long digit strings) goes to `strtod`.
+    /// A decimal number. Plain decimals of up to 15 digits take the exact fast path (an integer
+    /// below 2^53 divided by a power of ten, both exact in binary, rounds correctly); anything
+    /// else (exponents, spaces, long digit strings) goes to `strtod`.
+    @inline(__always)
     static func number(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
         var i = start
-        while i < end && b[i] == 0x20 { i += 1 }
-        var e = end
-        while e > i && b[e - 1] == 0x20 { e -= 1 }
-        guard i < e else { return nil }
         var negative = false
-        if b[i] == 0x2D { negative = true; i += 1 } else if b[i] == 0x2B { i += 1 }
+        if i < end && b[i] == 0x2D { negative = true; i += 1 }
         var mantissa: UInt64 = 0
-        var digitsSeen = 0, fraction = 0
+        var digits = 0, fraction = 0
         var dot = false
-        var k = i
-        var simple = true
-        while k < e {
-            let c = b[k]
-            if c >= 0x30 && c <= 0x39 {
-                if mantissa == 0 && c == 0x30 {
-                    if dot { fraction += 1 }  // a leading zero: no significant digit yet
-                } else if digitsSeen < 15 {
-                    mantissa = mantissa * 10 + UInt64(c - 0x30)
-                    digitsSeen += 1
-                    if dot { fraction += 1 }
-                } else {
-                    simple = false
-                }
-            } else if c == 0x2E && !dot {
+        var simple = i < end
+        while i < end {
+            let d = b[i] &- 0x30
+            if d < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                digits += 1
+                if dot { fraction += 1 }
+            } else if b[i] == 0x2E && !dot {
                 dot = true
             } else {
                 simple = false
                 break
             }
-            k += 1
+            i += 1
         }
-        if simple && k > i && !(k == i + 1 && dot) && fraction <= 22 {
-            let v = Double(mantissa) / powersOfTen[fraction]
+        if simple && digits > 0 && digits <= 15 {
+            let v = Double(mantissa) / powerOfTen(fraction)
             return negative ? -v : v
         }
+        return slowNumber(b, start, end)
+    }
+
+    private static func slowNumber(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+        guard start < end else { return nil }
         // Slow path: strtod over a NUL-terminated copy; the whole field must be consumed.
         var copy = Array(b[start..<end])
         while copy.last == 0x20 { copy.removeLast() }

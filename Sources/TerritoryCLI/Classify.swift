@@ -45,7 +45,7 @@ func classify(csv: String, strict: Bool, out: String?, data: DataOptions) throws
         }
         readBytes += Int64(n)
         let ok = reader.read(n == 0 ? [] : Array(chunk[0..<n]), final: n == 0, row: { point in
-            buffer += point.id
+            buffer.append(contentsOf: point.id)
             classifier.appendAnswer(lon: point.lon, lat: point.lat, dayOrdinal: point.dayOrdinal, to: &buffer)
             rows += 1
         }, problem: { problem in

@@ -9,7 +9,7 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
     @Test func statusAsJSON() throws {
         let run = try Run(["status", "--lon", "46.5469", "--lat", "39.6408", "--date", "2020-12-01", "--format", "json"])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.hasPrefix(#"{"lon":46.5469,"lat":39.6408,"date":"2020-12-01","covered":true,"control":"RU","sovereignty":"AZ","presence":["RU"],"administration":null,"access":null,"zones":["#))
+        #expect(run.stdout.hasPrefix(#"{"lon":46.5469,"lat":39.6408,"date":"2020-12-01","covered":true,"control":"RU","sovereignty":"AZ","presence":["RU"],"administration":null,"access":"open","zones":["#))
         guard case .object(let o) = try JSONReader.parse(run.stdout), case .array(let ids)? = o["statements"] else {
             Issue.record("not an object: \(run.stdout)"); return
         }

@@ -31,18 +31,20 @@ import Geometry
 
     /// Towns (coordinates from their encyclopaedia infoboxes) and who controlled them, by the facts.
     static let controlAtTowns: [(name: String, lon: Double, lat: Double, days: [(String, String?)])] = [
-        ("Stepanakert", 46.7519, 39.8153, [("2020-11-09", nil), ("2020-11-10", "NK"), ("2021-06-01", "NK")]),
-        ("Shusha", 46.7483, 39.7583, [("2020-11-10", "AZ"), ("2020-12-01", "AZ")]),
-        ("Lachin", 46.5469, 39.6408, [("2020-11-10", "RU"), ("2020-11-30", "RU"), ("2020-12-01", "RU")]),
-        ("Aghdam", 46.9286, 39.9836, [("2020-11-10", "NK"), ("2020-11-19", "NK"), ("2020-11-20", "AZ")]),
+        ("Stepanakert", 46.7519, 39.8153, [("1994-05-11", nil), ("1994-05-12", "NK"), ("2020-11-09", "NK"), ("2020-11-10", "NK"),
+                                           ("2021-06-01", "NK"), ("2023-09-19", "NK"), ("2023-09-20", "AZ"), ("2024-06-12", "AZ")]),
+        ("Shusha", 46.7483, 39.7583, [("2020-09-26", "NK"), ("2020-11-07", "NK"), ("2020-11-08", "AZ"), ("2020-11-10", "AZ"), ("2020-12-01", "AZ")]),
+        ("Lachin", 46.5469, 39.6408, [("2020-11-09", "NK"), ("2020-11-10", "RU"), ("2020-11-30", "RU"), ("2020-12-01", "RU"),
+                                      ("2022-08-25", "RU"), ("2022-08-26", "AZ")]),
+        ("Aghdam", 46.9286, 39.9836, [("2000-01-01", "NK"), ("2020-11-10", "NK"), ("2020-11-19", "NK"), ("2020-11-20", "AZ")]),
         ("Kalbajar", 46.0383, 40.1067, [("2020-11-14", "NK"), ("2020-11-15", "NK"), ("2020-11-24", "NK"), ("2020-11-25", "AZ")]),
-        ("Fuzuli", 47.1431, 39.6003, [("2020-11-10", "AZ")]),
-        ("Jabrayil", 47.0261, 39.4000, [("2020-11-10", "AZ")]),
-        ("Zangilan", 46.6500, 39.0833, [("2020-11-10", "AZ")]),
-        ("Qubadli", 46.5797, 39.3439, [("2020-11-10", "AZ")]),
-        ("Hadrut", 46.9986, 39.5206, [("2020-11-10", "AZ")]),
-        ("Martuni", 47.1130, 39.7950, [("2020-11-10", "NK"), ("2021-06-01", "NK")]),
-        ("Tartar", 46.9290, 40.3450, [("2020-11-10", "AZ")]),
+        ("Fuzuli", 47.1431, 39.6003, [("2020-10-16", "NK"), ("2020-10-17", "AZ"), ("2020-11-10", "AZ")]),
+        ("Jabrayil", 47.0261, 39.4000, [("2020-10-03", "NK"), ("2020-10-04", "AZ"), ("2020-11-10", "AZ")]),
+        ("Zangilan", 46.6500, 39.0833, [("2020-10-19", "NK"), ("2020-10-20", "AZ"), ("2020-11-10", "AZ")]),
+        ("Qubadli", 46.5797, 39.3439, [("2020-10-24", "NK"), ("2020-10-25", "AZ"), ("2020-11-10", "AZ")]),
+        ("Hadrut", 46.9986, 39.5206, [("2020-10-01", "NK"), ("2020-10-08", "NK"), ("2020-10-09", "AZ"), ("2020-11-10", "AZ")]),
+        ("Martuni", 47.1130, 39.7950, [("2020-11-10", "NK"), ("2021-06-01", "NK"), ("2023-09-20", "AZ")]),
+        ("Tartar", 46.9290, 40.3450, [("1999-01-01", "AZ"), ("2020-11-10", "AZ")]),
     ]
 
     @Test(arguments: 0..<controlAtTowns.count)
@@ -62,7 +64,14 @@ import Geometry
         for (lon, lat) in [(46.7519, 39.8153), (46.5469, 39.6408), (47.113, 39.795)] {
             #expect(try atlas.status(at: Position(lon, lat), on: day("2020-11-10")).presence == ["RU"])
             #expect(try atlas.status(at: Position(lon, lat), on: day("2020-11-09")).presence.isEmpty)
+            #expect(try atlas.status(at: Position(lon, lat), on: day("2024-06-12")).presence.isEmpty, "withdrawal completed on 12 June 2024")
         }
+        // Along the contact line until the withdrawal was completed; Lachin town left with the 2022 reroute.
+        for (lon, lat) in [(46.7519, 39.8153), (47.113, 39.795)] {
+            #expect(try atlas.status(at: Position(lon, lat), on: day("2024-06-11")).presence == ["RU"])
+        }
+        #expect(try atlas.status(at: Position(46.5469, 39.6408), on: day("2022-08-25")).presence == ["RU"])
+        #expect(try atlas.status(at: Position(46.5469, 39.6408), on: day("2022-08-26")).presence.isEmpty)
         // Not in Azerbaijani-held ground away from the line (Fuzuli).
         #expect(try atlas.status(at: Position(47.1431, 39.6003), on: day("2021-06-01")).presence.isEmpty)
     }
@@ -75,6 +84,11 @@ import Geometry
         #expect(try atlas.status(at: site, on: day("2021-01-29")).presence.isEmpty)
         let open = try atlas.status(at: site, on: day("2021-01-30"))
         #expect(open.presence == ["RU", "TR"])
+        // Each Turkish mandate period is the authority for its own stretch of presence.
+        for (date, id) in [("2021-06-01", "tr-mandate-2020"), ("2021-11-17", "tr-mandate-2021"), ("2022-11-17", "tr-mandate-2022"), ("2024-01-01", "tr-mandate-2023")] {
+            let answer = try atlas.status(at: site, on: day(date))
+            #expect(answer.statements.contains { $0.id == id && $0.holder == "TR" }, "\(date): \(answer.statements.map(\.id))")
+        }
         #expect(open.control == "AZ", "the centre stood in Azerbaijani-held ground")
         #expect(open.zones.contains("Joint Russian-Turkish Monitoring Centre"))
         #expect(try atlas.status(at: site, on: day("2024-04-25")).presence == ["RU", "TR"])
@@ -125,12 +139,64 @@ import Geometry
             guard case .string(let facet)? = f.properties["facet"], case .string(let holder)? = f.properties["holder"] else { return "?" }
             return "\(facet)/\(holder)"
         }
-        #expect(keys == ["control/AZ", "control/NK", "control/RU", "sovereignty/AZ", "presence/RU"])
+        #expect(keys == ["control/AZ", "control/NK", "control/RU", "sovereignty/AZ", "presence/RU", "access/open"])
         for f in features {
             #expect(f.properties["valid_from"] == .string("2020-11-20"))
             #expect(f.properties["valid_to"] == .string("2020-11-25"))
             guard case .array(let sources)? = f.properties["sources"] else { Issue.record("no sources"); continue }
             #expect(!sources.isEmpty, "every layer feature cites its sources")
+        }
+    }
+
+    @Test func theCorridorRoutesAndTheirAccess() throws {
+        let atlas = Self.atlas
+        // Lachin town: open corridor in 2021, Azerbaijani from 26 August 2022.
+        let lachin = Position(46.5469, 39.6408)
+        #expect(try atlas.status(at: lachin, on: day("2021-06-01")).access == "open")
+        // The old road carried the traffic until the new route opened on 30 August 2022.
+        #expect(try atlas.status(at: lachin, on: day("2022-08-29")).access == "open")
+        #expect(try atlas.status(at: lachin, on: day("2022-08-30")).access == nil)
+        // A point on the 2022 route, away from the old one.
+        guard case .lineString(let road2022)? = atlas.catalog.shapes["lachin_road_2022"]?.shape,
+              case .lineString(let road2020)? = atlas.catalog.shapes["lachin_road_2020"]?.shape else {
+            Issue.record("no 2020 and 2022 roads in the pack"); return
+        }
+        let onNewRouteOnly = road2022.first { p in
+            GeodesicMeasure.distance(from: p, toRun: road2020) > 4_000 && (try? atlas.places(at: p))?.isEmpty == false
+        }
+        let p = try #require(onNewRouteOnly, "the 2022 route should leave the 2020 one somewhere")
+        #expect(try atlas.status(at: p, on: day("2022-08-25")).control != "RU")
+        #expect(try atlas.status(at: p, on: day("2022-08-26")).control == "RU")
+        #expect(try atlas.status(at: p, on: day("2022-09-15")).access == "open")
+        #expect(try atlas.status(at: p, on: day("2022-12-11")).access == "open")
+        #expect(try atlas.status(at: p, on: day("2022-12-12")).access == "blocked")
+        #expect(try atlas.status(at: p, on: day("2023-04-23")).access == "checkpoint")
+        #expect(try atlas.status(at: p, on: day("2023-09-20")).control == "AZ")
+    }
+
+    @Test func theAuthoritiesOfNagornoKarabakhUntilTheirDissolution() throws {
+        let atlas = Self.atlas
+        let stepanakert = Position(46.7519, 39.8153)
+        #expect(try atlas.status(at: stepanakert, on: day("2023-09-19")).administration == nil, "stated only where it differs from control")
+        let after = try atlas.status(at: stepanakert, on: day("2023-10-01"))
+        #expect(after.control == "AZ" && after.administration == "NK" && after.presence == ["RU"])
+        #expect(try atlas.status(at: stepanakert, on: day("2023-12-31")).administration == "NK")
+        #expect(try atlas.status(at: stepanakert, on: day("2024-01-01")).administration == nil, "the dissolution took effect on 1 January 2024")
+        let decree = try #require(atlas.catalog.statements.first { $0.facet == .administration })
+        #expect(decree.announced == day("2023-09-28"))
+    }
+
+    @Test func everyDaysControlIsAPartitionAcrossThirtyYears() throws {
+        let atlas = Self.atlas
+        #expect(atlas.slices.count >= 20)
+        #expect(atlas.slices.first.map { $0.from <= day("1994-05-12") } == true)
+        // Five places in each slice: exactly one control holder inside the covered area.
+        let places = [Position(46.7519, 39.8153), Position(46.5469, 39.6408), Position(47.0261, 39.4), Position(46.0383, 40.1067), Position(47.113, 39.795)]
+        for slice in atlas.slices where slice.from >= day("1994-05-12") {
+            for p in places {
+                let controls = try atlas.status(at: p, on: slice.from).statements.filter { $0.facet == .control }
+                #expect(controls.count == 1, "\(p) on \(slice.from): \(controls.map(\.id))")
+            }
         }
     }
 
