@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "GeodesyTests", dependencies: ["Geodesy", "Geometry"]),
         .testTarget(name: "TerritoryTests", dependencies: ["Territory", "Geometry", "Geodesy"]),
+        .testTarget(name: "TerritoryStoreTests", dependencies: ["TerritoryStore", "Territory", "Geometry", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerritoryCLITests", dependencies: ["TerritoryCLI", "Geometry", "Geodesy", "Territory"]),
     ],
     swiftLanguageModes: [.v6]

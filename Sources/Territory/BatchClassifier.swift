@@ -4,83 +4,22 @@ import Geometry
 /// sovereignty, presence, zones), from raster-indexed grounds rather than GEOS calls, so that
 /// millions of points take seconds.
 ///
-/// It holds no state per point: memory stays the same however many points pass through.
-public final class BatchClassifier {
-    /// One statement in force at some time, with its ground's index.
-    private struct Ground {
-        let info: StatementInfo
-        let grid: PolygonGrid
-    }
-
-    private let grounds: [Ground]
-    /// The grounds' indexes alone, for the hot loop (no copies of the statements).
+/// The classifier itself is immutable and may be shared by several threads; each thread keeps
+/// its own `AnswerCache`. Memory does not grow with the number of points.
+public final class BatchClassifier: Sendable {
+    private let infos: [StatementInfo]
     private let groundGrids: [PolygonGrid]
-    private let places: [(name: String, grid: PolygonGrid)]
+    private let placeNames: [String]
     private let placeGrids: [PolygonGrid]
     private let covered: PolygonGrid
-    /// The first day of each slice, and the grounds in force in it (indices into `grounds`).
+    /// The first day (ordinal) of each slice, and the statements in force in it (indices).
     private let starts: [Int]
     private let inForce: [[Int]]
-    /// The CSV text of each answer seen so far, by slice, statements covering and places covering.
-    private var answers = AnswerTable()
-
-    /// An open-addressing table of answers: cheaper than a Dictionary in the hot loop.
-    private struct AnswerTable {
-        private var keys: [AnswerKey?] = Array(repeating: nil, count: 1024)
-        private var texts: [[UInt8]] = Array(repeating: [], count: 1024)
-        private var count = 0
-
-        @inline(__always)
-        private func slot(_ key: AnswerKey, _ capacity: Int) -> Int {
-            var h = UInt64(bitPattern: Int64(key.slice)) &* 0x9E37_79B9_7F4A_7C15
-            h ^= key.low &* 0xC2B2_AE3D_27D4_EB4F
-            h ^= key.high &* 0x1656_67B1_9E37_79F9
-            h ^= key.places &* 0x27D4_EB2F_1656_67C5
-            h ^= h >> 29
-            return Int(h & UInt64(capacity - 1))
-        }
-
-        /// Appends the text of `key` to `out`; false when the key is not in the table.
-        @inline(__always)
-        func append(_ key: AnswerKey, to out: inout [UInt8]) -> Bool {
-            var i = slot(key, keys.count)
-            while let k = keys[i] {
-                if k == key {
-                    out.append(contentsOf: texts[i])
-                    return true
-                }
-                i = (i + 1) & (keys.count - 1)
-            }
-            return false
-        }
-
-        mutating func insert(_ key: AnswerKey, _ text: [UInt8]) {
-            if (count + 1) * 2 > keys.count {
-                let old = zip(keys, texts).compactMap { k, t in k.map { ($0, t) } }
-                keys = Array(repeating: nil, count: keys.count * 2)
-                texts = Array(repeating: [], count: keys.count)
-                count = 0
-                for (k, t) in old { insert(k, t) }
-            }
-            var i = slot(key, keys.count)
-            while keys[i] != nil { i = (i + 1) & (keys.count - 1) }
-            keys[i] = key
-            texts[i] = text
-            count += 1
-        }
-    }
-
-    private struct AnswerKey: Hashable {
-        let slice: Int
-        /// Bit k: the k-th statement in force in the slice holds the point (up to 128).
-        let low: UInt64
-        let high: UInt64
-        let places: UInt64
-    }
 
     /// Builds the indexes: `statements` are those in force at some time (none superseded) with
-    /// their grounds, `places` the districts and cities by name, `covered` the covered area. The
-    /// time slices are the runs of days in which none of the statements starts or ends.
+    /// their grounds, `places` the districts and cities by name (at most 64 are used), `covered`
+    /// the covered area. The time slices are the runs of days in which none of the statements
+    /// starts or ends.
     public init(statements: [(StatementInfo, Shape)], places: [(String, Shape)], covered: [Shape], resolution: Int = 128) {
         var gridsByShape: [Shape: PolygonGrid] = [:]
         func grid(_ shape: Shape) -> PolygonGrid {
@@ -89,10 +28,11 @@ public final class BatchClassifier {
             gridsByShape[shape] = made
             return made
         }
-        grounds = statements.map { Ground(info: $0.0, grid: grid($0.1)) }
-        groundGrids = grounds.map(\.grid)
-        self.places = places.prefix(64).map { ($0.0, grid($0.1)) }
-        placeGrids = self.places.map(\.grid)
+        infos = statements.map(\.0)
+        groundGrids = statements.map { grid($0.1) }
+        let kept = places.prefix(64).sorted { $0.0 < $1.0 }
+        placeNames = kept.map(\.0)
+        placeGrids = kept.map { grid($0.1) }
         self.covered = PolygonGrid(covered.flatMap(\.polygons), resolution: resolution * 2)
         var days = Set<Day>()
         for (info, _) in statements {
@@ -109,61 +49,127 @@ public final class BatchClassifier {
     /// The header of the CSV written.
     public static let header = Array("id,control,sovereignty,presence,zones\n".utf8)
 
-    /// Appends the CSV answer (without the id) for a point on a day to `out`: `,control,sovereignty,presence,zones\n`.
-    public func appendAnswer(lon: Double, lat: Double, dayOrdinal: Int, to out: inout [UInt8]) {
-        let p = Position(lon, lat)
-        var slice = -1
-        var lo = 0, hi = starts.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if starts[mid] <= dayOrdinal { slice = mid; lo = mid + 1 } else { hi = mid }
+    /// Answers remembered by one thread: the CSV text of each combination of slice, statements
+    /// and places seen so far. An open-addressing table, cheaper than a Dictionary per point.
+    public struct AnswerCache {
+        fileprivate var keys: [Key?] = Array(repeating: nil, count: 1024)
+        fileprivate var texts: [[UInt8]] = Array(repeating: [], count: 1024)
+        fileprivate var count = 0
+
+        public init() {}
+
+        fileprivate struct Key: Equatable {
+            let slice: Int
+            /// Bit k: the k-th statement in force in the slice holds the point.
+            let low: UInt64
+            let high: UInt64
+            let places: UInt64
         }
-        var placeMask: UInt64 = 0
-        placeGrids.withUnsafeBufferPointer { grids in
-            for i in 0..<grids.count where grids[i].contains(p) { placeMask |= 1 << UInt64(i) }
+
+        @inline(__always)
+        fileprivate func slot(_ key: Key, _ capacity: Int) -> Int {
+            var h = UInt64(bitPattern: Int64(key.slice)) &* 0x9E37_79B9_7F4A_7C15
+            h ^= key.low &* 0xC2B2_AE3D_27D4_EB4F
+            h ^= key.high &* 0x1656_67B1_9E37_79F9
+            h ^= key.places &* 0x27D4_EB2F_1656_67C5
+            h ^= h >> 29
+            return Int(h & UInt64(capacity - 1))
         }
-        let isCovered = slice >= 0 && covered.contains(p)
-        if isCovered, inForce[slice].count > 128 {
-            // Too many statements for the bit masks: answer without the cache.
-            out += render(found: inForce[slice].filter { grounds[$0].grid.contains(p) }, placeMask: placeMask)
-            return
+
+        /// Appends the text of `key` to `out`; false when it is not known yet.
+        @inline(__always)
+        fileprivate func append(_ key: Key, to out: inout [UInt8]) -> Bool {
+            var i = slot(key, keys.count)
+            while let k = keys[i] {
+                if k == key {
+                    out.append(contentsOf: texts[i])
+                    return true
+                }
+                i = (i + 1) & (keys.count - 1)
+            }
+            return false
         }
-        var low: UInt64 = 0, high: UInt64 = 0
-        if isCovered {
-            // Nothing starts or ends inside a slice: what is in force on its first day is in force all through it.
-            inForce.withUnsafeBufferPointer { lists in
-                lists[slice].withUnsafeBufferPointer { list in
-                    groundGrids.withUnsafeBufferPointer { grids in
-                        for k in 0..<list.count where grids[list[k]].contains(p) {
-                            if k < 64 { low |= 1 << UInt64(k) } else { high |= 1 << UInt64(k - 64) }
+
+        fileprivate mutating func insert(_ key: Key, _ text: [UInt8]) {
+            if (count + 1) * 2 > keys.count {
+                let old = zip(keys, texts).compactMap { k, t in k.map { ($0, t) } }
+                keys = Array(repeating: nil, count: keys.count * 2)
+                texts = Array(repeating: [], count: keys.count)
+                count = 0
+                for (k, t) in old { insert(k, t) }
+            }
+            var i = slot(key, keys.count)
+            while keys[i] != nil { i = (i + 1) & (keys.count - 1) }
+            keys[i] = key
+            texts[i] = text
+            count += 1
+        }
+    }
+
+    /// Appends `id,control,sovereignty,presence,zones` for points `range` of `batch` to `out`.
+    public func classify(_ batch: PointBatch, _ range: Range<Int>, cache: inout AnswerCache, into out: inout [UInt8]) {
+        starts.withUnsafeBufferPointer { starts in
+        inForce.withUnsafeBufferPointer { inForce in
+        groundGrids.withUnsafeBufferPointer { grounds in
+        placeGrids.withUnsafeBufferPointer { places in
+        batch.ids.withUnsafeBufferPointer { ids in
+            for k in range {
+                let p = Position(batch.lons[k], batch.lats[k])
+                let day = batch.days[k]
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: ids[(k == 0 ? 0 : batch.idEnds[k - 1])..<batch.idEnds[k]]))
+                // The slice holding the day: the last one starting on or before it.
+                var slice = -1
+                var lo = 0, hi = starts.count
+                while lo < hi {
+                    let mid = (lo + hi) >> 1
+                    if starts[mid] <= day { slice = mid; lo = mid + 1 } else { hi = mid }
+                }
+                var placeMask: UInt64 = 0
+                for i in 0..<places.count where places[i].contains(p) { placeMask |= 1 << UInt64(i) }
+                var low: UInt64 = 0, high: UInt64 = 0
+                let isCovered = slice >= 0 && covered.contains(p)
+                if isCovered {
+                    let list = inForce[slice]
+                    if list.count > 128 {
+                        // Too many statements for the bit masks: answer without the cache.
+                        out += render(found: list.filter { grounds[$0].contains(p) }, placeMask: placeMask)
+                        continue
+                    }
+                    // Nothing starts or ends inside a slice: what is in force on its first day is in force all through it.
+                    list.withUnsafeBufferPointer { list in
+                        for j in 0..<list.count where grounds[list[j]].contains(p) {
+                            if j < 64 { low |= 1 << UInt64(j) } else { high |= 1 << UInt64(j - 64) }
                         }
                     }
                 }
+                let key = AnswerCache.Key(slice: slice, low: low, high: high, places: placeMask)
+                if cache.append(key, to: &out) { continue }
+                var found: [Int] = []
+                if slice >= 0 {
+                    let list = inForce[slice]
+                    for j in 0..<list.count where (j < 64 ? low >> UInt64(j) : high >> UInt64(j - 64)) & 1 == 1 {
+                        found.append(list[j])
+                    }
+                }
+                let text = render(found: found, placeMask: placeMask)
+                cache.insert(key, text)
+                out += text
             }
         }
-        let key = AnswerKey(slice: slice, low: low, high: high, places: placeMask)
-        if answers.append(key, to: &out) { return }
-        var found: [Int] = []
-        if slice >= 0 {
-            let list = inForce[slice]
-            for k in 0..<min(list.count, 128) where (k < 64 ? low >> UInt64(k) : high >> UInt64(k - 64)) & 1 == 1 {
-                found.append(list[k])
-            }
         }
-        let text = render(found: found, placeMask: placeMask)
-        answers.insert(key, text)
-        out += text
+        }
+        }
+        }
     }
 
     private func render(found: [Int], placeMask: UInt64) -> [UInt8] {
         var control: String?, sovereignty: String?
         var presence = Set<String>()
         var zones: [String] = []
-        for (i, place) in places.enumerated() where placeMask & (1 << UInt64(i)) != 0 { zones.append(place.name) }
-        zones.sort()
+        for (i, name) in placeNames.enumerated() where placeMask & (1 << UInt64(i)) != 0 { zones.append(name) }
         var statementZones = Set<String>()
         for g in found {
-            let info = grounds[g].info
+            let info = infos[g]
             statementZones.insert(info.zone)
             switch info.facet {
             case .control: control = control ?? info.holder
@@ -186,4 +192,3 @@ public final class BatchClassifier {
         return Array((text + "\n").utf8)
     }
 }
-

@@ -26,68 +26,106 @@ func classify(csv: String, strict: Bool, out: String?, data: DataOptions) throws
     // Output: a temporary file renamed into place for --out; with --strict on standard output, a
     // temporary file copied out at the end, so that a failure writes nothing.
     let sink = try OutputSink(path: out, spool: strict)
-    var buffer: [UInt8] = []
-    buffer.reserveCapacity(1 << 21)
-    buffer += BatchClassifier.header
-    var reader = DatedPointReader()
+    // Two workers, one per core: each parses and classifies half of every chunk, in order.
+    let workers = (0..<max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))).map { _ in ClassifyWorker(classifier) }
+    var chunker = LineChunker()
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
-    var rows = 0, skipped = 0, reported = 0, readBytes: Int64 = 0
+    var rows = 0, skipped = 0, readBytes: Int64 = 0
+    var nextLine = 0  // the number of the next line to parse; 0 until the header is read
     var failure: Failure?
     var lastProgress = 0
     let progress = stderrIsTerminal
 
-    reading: while true {
-        let n = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            failure = .io("\(source.name): read failed: \(String(cString: strerror(errno)))")
-            break
-        }
-        readBytes += Int64(n)
-        let ok = reader.read(n == 0 ? [] : Array(chunk[0..<n]), final: n == 0, row: { point in
-            buffer.append(contentsOf: point.id)
-            classifier.appendAnswer(lon: point.lon, lat: point.lat, dayOrdinal: point.dayOrdinal, to: &buffer)
-            rows += 1
-        }, problem: { problem in
-            skipped += 1
-            if strict {
-                if failure == nil { failure = .badData("\(source.name): \(problem) (--strict: nothing written)") }
-                return
+    do {
+        try sink.write(BatchClassifier.header)
+        reading: while true {
+            let n = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Failure.io("\(source.name): read failed: \(String(cString: strerror(errno)))")
             }
-            if reported < 1000 { printError("territory status: \(source.name): \(problem); row skipped") }
-            reported += 1
-        })
-        if !ok {
-            failure = failure ?? .badData("\(source.name): not a CSV of dated points (header id,lon,lat,date)")
-            break reading
+            readBytes += Int64(n)
+            guard var lines = chunker.feed(chunk[0..<n], final: n == 0) else {
+                if n == 0 { break }
+                continue
+            }
+            if nextLine == 0 {
+                let start = lines.withUnsafeBufferPointer { DatedPointCSV.bodyStart($0) }
+                switch start {
+                case .failure(let problem): throw Failure.badData("\(source.name): \(problem)")
+                case .success(let offset): lines.removeFirst(offset)
+                }
+                nextLine = 2
+            }
+            // Cut at a newline near the middle; each worker takes a part.
+            var cuts = [0]
+            if workers.count > 1, lines.count > 4096, let mid = lines[(lines.count / 2)...].firstIndex(of: 0x0A) {
+                cuts.append(mid + 1)
+            }
+            cuts.append(lines.count)
+            let parts = cuts.count - 1
+            let shared = lines, ranges = (0..<parts).map { cuts[$0]..<cuts[$0 + 1] }
+            DispatchQueue.concurrentPerform(iterations: parts) { i in
+                workers[i].run(shared, ranges[i])
+            }
+            for i in 0..<parts {
+                let worker = workers[i]
+                for problem in worker.batch.problems {
+                    let numbered = RowError(line: problem.line + nextLine - 1, message: problem.message)
+                    skipped += 1
+                    if strict { throw Failure.badData("\(source.name): \(numbered) (--strict: nothing written)") }
+                    if skipped <= 1000 { printError("territory status: \(source.name): \(numbered); row skipped") }
+                }
+                nextLine += worker.lines
+                rows += worker.batch.count
+                try sink.write(worker.out)
+            }
+            if progress, rows - lastProgress >= 250_000 {
+                lastProgress = rows
+                let share = total > 0 ? String(format: " (%.0f %%)", Double(readBytes) / Double(total) * 100) : ""
+                FileHandle.standardError.write(Data("\rterritory status: \(rows) points\(share)".utf8))
+            }
+            if n == 0 { break }
         }
-        if failure != nil { break }
-        if buffer.count >= 1 << 20 {
-            do { try sink.write(buffer) } catch { failure = error; break }
-            buffer.removeAll(keepingCapacity: true)
-        }
-        if progress, rows - lastProgress >= 250_000 {
-            lastProgress = rows
-            let share = total > 0 ? String(format: " (%.0f %%)", Double(readBytes) / Double(total) * 100) : ""
-            FileHandle.standardError.write(Data("\rterritory status: \(rows) points\(share)".utf8))
-        }
-        if n == 0 { break }
+        if nextLine == 0 { throw Failure.badData("\(source.name): empty input: expected the header 'id,lon,lat,date'") }
+        try sink.finish()
+    } catch let error as Failure {
+        failure = error
+    } catch {
+        failure = .internalError("\(error)")
     }
     if progress && rows >= 250_000 { FileHandle.standardError.write(Data("\n".utf8)) }
     if let failure {
         sink.discard()
         throw failure
     }
-    do {
-        try sink.write(buffer)
-        try sink.finish()
-    } catch {
-        sink.discard()
-        throw error
-    }
-    if reported > 1000 { printError("territory status: \(source.name): \(reported - 1000) more rows skipped") }
+    if skipped > 1000 { printError("territory status: \(source.name): \(skipped - 1000) more rows skipped") }
     if skipped > 0 || progress {
         printError("territory status: \(rows) points classified\(skipped > 0 ? ", \(skipped) rows skipped" : "")")
+    }
+}
+
+/// One thread's share of a chunk: its parsed points, its output, its cache of answers.
+final class ClassifyWorker: @unchecked Sendable {
+    let classifier: BatchClassifier
+    var batch = PointBatch()
+    var out: [UInt8] = []
+    var cache = BatchClassifier.AnswerCache()
+    /// The lines of the last part, counted from 1.
+    var lines = 0
+
+    init(_ classifier: BatchClassifier) {
+        self.classifier = classifier
+        out.reserveCapacity(1 << 20)
+    }
+
+    func run(_ bytes: [UInt8], _ range: Range<Int>) {
+        batch.removeAll()
+        out.removeAll(keepingCapacity: true)
+        lines = bytes.withUnsafeBufferPointer { all in
+            DatedPointCSV.parse(UnsafeBufferPointer(rebasing: all[range]), firstLine: 1, into: &batch)
+        }
+        classifier.classify(batch, 0..<batch.count, cache: &cache, into: &out)
     }
 }
 

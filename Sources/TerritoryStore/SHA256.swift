@@ -18,24 +18,37 @@ struct SHA256 {
     ]
 
     mutating func update(_ bytes: some Sequence<UInt8>) {
-        for b in bytes {
-            buffer.append(b)
-            length += 1
+        update(Array(bytes))
+    }
+
+    /// Adds bytes, compressing each full 64-byte block straight from the input.
+    mutating func update(_ bytes: [UInt8]) {
+        length += UInt64(bytes.count)
+        var i = 0
+        if !buffer.isEmpty {
+            while i < bytes.count && buffer.count < 64 { buffer.append(bytes[i]); i += 1 }
             if buffer.count == 64 {
-                compress()
+                let block = buffer
+                compress(block, 0)
                 buffer.removeAll(keepingCapacity: true)
             }
         }
+        while bytes.count - i >= 64 {
+            compress(bytes, i)
+            i += 64
+        }
+        if i < bytes.count { buffer.append(contentsOf: bytes[i...]) }
     }
 
     mutating func update(_ text: String) {
-        update(text.utf8)
+        update(Array(text.utf8))
     }
 
-    private mutating func compress() {
+    private mutating func compress(_ block: [UInt8], _ at: Int) {
         var w = [UInt32](repeating: 0, count: 64)
         for i in 0..<16 {
-            w[i] = UInt32(buffer[4 * i]) << 24 | UInt32(buffer[4 * i + 1]) << 16 | UInt32(buffer[4 * i + 2]) << 8 | UInt32(buffer[4 * i + 3])
+            let k = at + 4 * i
+            w[i] = UInt32(block[k]) << 24 | UInt32(block[k + 1]) << 16 | UInt32(block[k + 2]) << 8 | UInt32(block[k + 3])
         }
         func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
         for i in 16..<64 {
@@ -59,10 +72,15 @@ struct SHA256 {
     /// The digest as 64 lowercase hexadecimal digits.
     mutating func hexDigest() -> String {
         let bits = length * 8
-        update([0x80])
-        while buffer.count != 56 { update([0]) }
-        for shift in stride(from: 56, through: 0, by: -8) { buffer.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-        compress()
+        var tail = buffer
+        tail.append(0x80)
+        while tail.count % 64 != 56 { tail.append(0) }
+        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+        var at = 0
+        while at < tail.count {
+            compress(tail, at)
+            at += 64
+        }
         buffer.removeAll()
         return state.map { v in
             let s = String(v, radix: 16)

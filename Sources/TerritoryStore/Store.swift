@@ -53,6 +53,7 @@ public final class Store {
         try fm.createDirectory(at: folder, withIntermediateDirectories: true)
         let temporary = folder.appendingPathComponent(".\(path.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).building")
         try? fm.removeItem(at: temporary)
+        removeAbandonedBuilds(of: path)
         do {
             try write(atlas, dataHash: dataHash, to: temporary)
             // rename(2) replaces the old store in one step.
@@ -63,6 +64,22 @@ public final class Store {
             try? fm.removeItem(at: temporary)
             try? fm.removeItem(at: URL(fileURLWithPath: temporary.path + "-journal"))
             throw error
+        }
+    }
+
+    /// Removes what builds of this store killed part-way left behind: `.<name>.<pid>.building`
+    /// files (and their journals) whose process is gone.
+    static func removeAbandonedBuilds(of path: URL) {
+        let folder = path.deletingLastPathComponent()
+        let prefix = ".\(path.lastPathComponent)."
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(prefix) && (name.hasSuffix(".building") || name.hasSuffix(".building-journal")) {
+            let middle = name.dropFirst(prefix.count).prefix { $0 != "." }
+            guard let pid = Int32(middle), pid != getpid() else { continue }
+            // kill(pid, 0) fails with ESRCH when no such process runs.
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            }
         }
     }
 

@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+import Geometry
+@testable import Territory
+@testable import TerritoryStore
+
+@Suite(.serialized) struct BatchClassifierTests {
+    @Test func agreesWithStatusPointByPoint() throws {
+        let built = try BuiltStore()
+        defer { built.remove() }
+        let inputs = try Store(path: built.path).classificationInputs()
+        let classifier = BatchClassifier(statements: inputs.statements, places: inputs.places, covered: inputs.covered)
+        var random = SplitMix(state: 42)
+        var csv = "id,lon,lat,date\n"
+        var expected: [String] = []
+        for i in 0..<2_000 {
+            let p = Position(random.uniform(45.6...47.6), random.uniform(38.8...40.5))
+            let d = random.day()
+            csv += "p\(i),\(p.x),\(p.y),\(d)\n"
+            let a = try built.atlas.status(at: p, on: d)
+            let fields = [a.control ?? "", a.sovereignty ?? "", a.presence.joined(separator: ";"), a.zones.joined(separator: ";")]
+            expected.append("p\(i)," + fields.map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ","))
+        }
+        var batch = PointBatch()
+        let bytes = Array(csv.utf8)
+        bytes.withUnsafeBufferPointer { b in
+            guard case .success(let start) = DatedPointCSV.bodyStart(b) else { Issue.record("header refused"); return }
+            DatedPointCSV.parse(UnsafeBufferPointer(rebasing: b[start...]), firstLine: 2, into: &batch)
+        }
+        #expect(batch.problems.isEmpty && batch.count == 2_000)
+        var out: [UInt8] = []
+        var cache = BatchClassifier.AnswerCache()
+        classifier.classify(batch, 0..<batch.count, cache: &cache, into: &out)
+        let lines = String(decoding: out, as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(lines.count == expected.count)
+        var disagreements = 0
+        for (got, want) in zip(lines, expected) where got != want {
+            disagreements += 1
+            if disagreements <= 5 { Issue.record("classifier: \(got)\nstatus:     \(want)") }
+        }
+        #expect(disagreements == 0)
+    }
+}
+
+@Suite struct PolygonGridTests {
+    @Test func agreesWithGEOS() throws {
+        // A polygon with a hole and a spike-like notch, and a second part.
+        let shape: Shape = .multiPolygon([
+            [[Position(0, 0), Position(10, 0), Position(10, 10), Position(5, 4), Position(0, 10), Position(0, 0)],
+             [Position(2, 1), Position(2, 3), Position(4, 3), Position(4, 1), Position(2, 1)]],
+            [[Position(12, 0), Position(14, 0), Position(13, 9), Position(12, 0)]],
+        ])
+        let grid = PolygonGrid(shape.polygons, resolution: 16)
+        let prepared = try PreparedGeometry(Geometry(shape))
+        var random = SplitMix(state: 3)
+        var checked = 0
+        for _ in 0..<20_000 {
+            let p = Position(random.uniform(-1...15), random.uniform(-1...11))
+            #expect(grid.contains(p) == (try prepared.covers(p)), "\(p)")
+            checked += 1
+        }
+        #expect(checked == 20_000)
+        #expect(!PolygonGrid([], resolution: 8).contains(Position(0, 0)))
+    }
+}
+
+@Suite struct DatedPointCSVTests {
+    func parse(_ text: String) -> PointBatch {
+        var batch = PointBatch()
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBufferPointer { b in
+            guard case .success(let start) = DatedPointCSV.bodyStart(b) else { return }
+            DatedPointCSV.parse(UnsafeBufferPointer(rebasing: b[start...]), firstLine: 2, into: &batch)
+        }
+        return batch
+    }
+
+    @Test func readsRowsAndNumbers() {
+        let batch = parse("id,lon,lat,date\r\n7,46.123456,-39.5,2020-11-10\r\n\r\n\"q\",-0.000001,1e1,1994-05-12\n")
+        #expect(batch.problems.isEmpty, "\(batch.problems)")
+        #expect(batch.count == 2)
+        #expect(Array(batch.id(0)) == Array("7".utf8) && Array(batch.id(1)) == Array("\"q\"".utf8))
+        #expect(batch.lons == [46.123456, -0.000001] && batch.lats == [-39.5, 10])
+        #expect(batch.days == [day("2020-11-10").ordinal, day("1994-05-12").ordinal])
+    }
+
+    @Test func fastNumbersAreCorrectlyRounded() {
+        var random = SplitMix(state: 11)
+        for _ in 0..<10_000 {
+            let v = random.uniform(-180...180)
+            let text = String(format: "%.6f", v)
+            let bytes = Array(text.utf8)
+            let parsed = bytes.withUnsafeBufferPointer { DatedPointCSV.number($0, 0, $0.count)?.0 }
+            #expect(parsed == Double(text), "\(text)")
+        }
+    }
+
+    @Test(arguments: [
+        ("a,46.5,39.6,2020-02-30", "line 2: date '2020-02-30' is not a day: day 30 does not exist in February 2020"),
+        ("a,46.5,39.6", "line 2: expected 4 fields (id,lon,lat,date), found 3"),
+        ("a,46.5,39.6,2020-01-01,x", "line 2: expected 4 fields (id,lon,lat,date), found more"),
+        (",46.5,39.6,2020-01-01", "line 2: the id is empty"),
+        ("a,abc,39.6,2020-01-01", "line 2: lon 'abc' is not a number"),
+        ("a,46.5,nan,2020-01-01", "line 2: lat 'nan' is not a number"),
+        ("a,46.5,inf,2020-01-01", "line 2: lat 'inf' is not a number"),
+        ("a,1e999,39,2020-01-01", "line 2: lon '1e999' is not a number"),
+        ("a,246.5,39.6,2020-01-01", "line 2: lon 246.5 is outside -180..180"),
+        ("a,46.5,-91,2020-01-01", "line 2: lat -91.0 is outside -90..90"),
+        ("a,46.5,39.6,2020-1-1", "line 2: date '2020-1-1' is not a day"),
+        ("a,46.5,39.6,1700-01-01", "line 2: date '1700-01-01' is outside the years 1800 to 2199"),
+    ])
+    func reportsBadRowsWithTheirLine(row: String, message: String) {
+        let batch = parse("id,lon,lat,date\n\(row)\nok,1,2,2020-01-01\n")
+        #expect(batch.count == 1, "the good row after the bad one is still read")
+        #expect(batch.problems.count == 1)
+        #expect(batch.problems.first.map { $0.description.hasPrefix(message) } == true, "\(batch.problems)")
+    }
+
+    @Test func refusesAWrongHeader() {
+        for text in ["lon,lat,date\n", "", "\u{FEFF}id;lon;lat;date\n"] {
+            let result = Array(text.utf8).withUnsafeBufferPointer { DatedPointCSV.bodyStart($0) }
+            guard case .failure(let problem) = result else { Issue.record("accepted \(text.debugDescription)"); continue }
+            #expect(problem.line == 1)
+        }
+        #expect(Array("\u{FEFF}id,lon,lat,date\n1,2,3,2020-01-01".utf8).withUnsafeBufferPointer { DatedPointCSV.bodyStart($0) } == .success(19))
+    }
+
+    @Test func chunkerKeepsLinesWholeWhateverTheChunks() {
+        let text = Array((0..<500).map { "r\($0),46.5,39.6,2020-01-01\n" }.joined().utf8)
+        var random = SplitMix(state: 5)
+        var chunker = LineChunker()
+        var joined: [UInt8] = []
+        var i = 0
+        while i <= text.count {
+            let n = min(text.count - i, Int(random.next() % 70))
+            let final = i + n == text.count && n == 0
+            if let lines = chunker.feed(text[i..<(i + n)], final: final) {
+                #expect(lines.last == 0x0A || final)
+                joined += lines
+            }
+            if final { break }
+            i += n
+            if n == 0 && i == text.count {
+                if let rest = chunker.feed([], final: true) { joined += rest }
+                break
+            }
+        }
+        #expect(joined == text)
+    }
+}
