@@ -37,7 +37,6 @@ func classify(csv: String, strict: Bool, out: String?, data: DataOptions) throws
     let progress = stderrIsTerminal
 
     do {
-        try sink.write(BatchClassifier.header)
         reading: while true {
             let n = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if n < 0 {
@@ -56,6 +55,7 @@ func classify(csv: String, strict: Bool, out: String?, data: DataOptions) throws
                 case .success(let offset): lines.removeFirst(offset)
                 }
                 nextLine = 2
+                try sink.write(BatchClassifier.header)
             }
             // Cut at a newline near the middle; each worker takes a part.
             var cuts = [0]

@@ -35,16 +35,31 @@ struct Run {
         process.standardError = err
         process.standardInput = input
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin)) }
-        try input.fileHandleForWriting.close()
-        // Read both pipes before waiting, so that a large output cannot block the child.
+        // Feed standard input and drain standard error on their own threads while standard output
+        // is read here, so that no pipe can fill up and block the child or the test.
+        let writer = input.fileHandleForWriting
+        let feeding = DispatchGroup()
+        DispatchQueue.global().async(group: feeding) {
+            if let stdin { writer.write(Data(stdin)) }
+            try? writer.close()
+        }
+        let errors = ErrorCollector()
+        DispatchQueue.global().async(group: feeding) {
+            errors.data = err.fileHandleForReading.readDataToEndOfFile()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        feeding.wait()
+        let errData = errors.data
         process.waitUntilExit()
         status = process.terminationStatus
         stdout = String(decoding: outData, as: UTF8.self)
         stderr = String(decoding: errData, as: UTF8.self)
     }
+}
+
+/// Standard error's bytes, filled by the thread that drains it.
+final class ErrorCollector: @unchecked Sendable {
+    var data = Data()
 }
 
 /// A fresh temporary folder for one test.
