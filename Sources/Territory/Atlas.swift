@@ -138,7 +138,7 @@ public final class Atlas {
                             reportedPairs.insert(pair)
                             let place = try overlap.isEmpty() ? "" : " around \(try describe(overlap.pointOnSurface()))"
                             problems.append(Problem(file: b.file, subject: "statement '\(b.id)'",
-                                "\(facet.rawValue) overlaps statement '\(a.id)' (\(a.file)) by \(format(km2)) km² on \(slice.from)\(place)"))
+                                "\(facet.rawValue) overlaps statement '\(a.id)' (\(a.file)) by \(format(km2)) km² on \(slice.from)\(place)", areaKm2: km2))
                         }
                     }
                 }
@@ -149,7 +149,7 @@ public final class Atlas {
                 if km2 > catalog.toleranceKm2 {
                     let place = try gap.isEmpty() ? "" : " around \(try describe(gap.pointOnSurface()))"
                     problems.append(Problem(file: Catalog.manifest, subject: "covered",
-                        "\(facet.rawValue) leaves a gap of \(format(km2)) km² with no holder on \(slice.from) (in force: \(group.map(\.id).joined(separator: ", ")))\(place)"))
+                        "\(facet.rawValue) leaves a gap of \(format(km2)) km² with no holder on \(slice.from) (in force: \(group.map(\.id).joined(separator: ", ")))\(place)", areaKm2: km2))
                 }
             }
         }

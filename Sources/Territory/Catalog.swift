@@ -45,10 +45,41 @@ public struct Catalog: Sendable {
     /// The catalog file's name inside a data folder.
     public static let manifest = "catalog.json"
 
+    /// The imported boundary pack in use, if any.
+    public let pack: PackInfo?
+
     /// Loads `folder`: `catalog.json`, the boundary pack it names, and every `statements/*.json`.
-    public static func load(from folder: URL) throws(Problems) -> Catalog {
+    /// With `pack`, the shapes of that imported pack replace the built-in shapes with the same ids.
+    public static func load(from folder: URL, pack: PackFile? = nil) throws(Problems) -> Catalog {
         var loader = Loader(folder: folder)
-        return try loader.load()
+        return try loader.load(pack: pack)
+    }
+}
+
+/// An imported boundary pack to use instead of the built-in shapes it names.
+public struct PackFile: Sendable {
+    public let name: String
+    public let url: URL
+
+    public init(name: String, url: URL) {
+        self.name = name
+        self.url = url
+    }
+}
+
+/// What an imported pack says of itself: its name, where it came from, its licence, and which
+/// built-in shapes it replaces.
+public struct PackInfo: Sendable {
+    public let name: String
+    public let file: URL
+    public let source: String
+    public let licence: String
+    public let attribution: String
+    public let replaced: [String]
+
+    /// One line for outputs: "boundaries: NAME (SOURCE; ATTRIBUTION; LICENCE)".
+    public var citation: String {
+        "\(name): \(source); \(attribution); licence \(licence)"
     }
 }
 
@@ -61,7 +92,7 @@ struct Loader {
         self.folder = folder
     }
 
-    mutating func load() throws(Problems) -> Catalog {
+    mutating func load(pack: PackFile?) throws(Problems) -> Catalog {
         let manifestFile = Catalog.manifest
         guard let manifest = readJSON(manifestFile) else { throw Problems(problems: problems) }
         guard case .object(let root) = manifest else {
@@ -81,7 +112,28 @@ struct Loader {
 
         // The boundary pack.
         let boundaryFile = string(root["boundaries"], file: manifestFile, subject: nil, field: "boundaries") ?? "boundaries/builtin.geojson"
-        let shapes = loadShapes(boundaryFile)
+        var shapes = loadShapes(boundaryFile)
+        var packInfo: PackInfo?
+        if let pack {
+            let file = pack.url.path
+            var replaced: [String] = []
+            for (id, shape) in loadShapes(file).sorted(by: { $0.key < $1.key }) {
+                guard let builtIn = shapes[id] else {
+                    problems.append(Problem(file: file, subject: "shape '\(id)'", "the built-in pack has no shape '\(id)' to replace"))
+                    continue
+                }
+                shapes[id] = BoundaryShape(id: id, name: builtIn.name, kind: builtIn.kind, note: shape.note, shape: shape.shape)
+                replaced.append(id)
+            }
+            var meta = JSONObject()
+            if case .object(let root)? = readJSON(file), case .object(let m)? = root["territory_pack"] { meta = m }
+            func text(_ key: String) -> String {
+                if case .string(let s)? = meta[key] { return s }
+                return "unknown"
+            }
+            packInfo = PackInfo(name: pack.name, file: pack.url, source: text("source"), licence: text("licence"),
+                                attribution: text("attribution"), replaced: replaced)
+        }
 
         // Named grounds: expressions that statements share, referred to by name.
         var grounds: [String: GroundExpression] = [:]
@@ -149,13 +201,13 @@ struct Loader {
 
         guard problems.isEmpty else { throw Problems(problems: problems) }
         return Catalog(folder: folder, title: title, actors: actors, accessStates: accessStates, shapes: shapes, boundaryFile: boundaryFile,
-                       covered: covered, grounds: grounds, toleranceKm2: tolerance, statements: statements)
+                       covered: covered, grounds: grounds, toleranceKm2: tolerance, statements: statements, pack: packInfo)
     }
 
     // MARK: Files
 
     mutating func readBytes(_ file: String) -> [UInt8]? {
-        let url = folder.appendingPathComponent(file)
+        let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : folder.appendingPathComponent(file)
         guard let data = FileManager.default.contents(atPath: url.path) else {
             let exists = FileManager.default.fileExists(atPath: url.path)
             problems.append(Problem(file: file, exists ? "cannot be read" : "no such file in \(folder.path)"))

@@ -167,11 +167,14 @@ public struct Problem: Error, Hashable, Sendable, CustomStringConvertible {
     /// `statement 'id'`, `shape 'id'`, or nil for the file as a whole.
     public let subject: String?
     public let message: String
+    /// For an overlap or a gap of a partition: its area in km².
+    public let areaKm2: Double?
 
-    public init(file: String, subject: String? = nil, _ message: String) {
+    public init(file: String, subject: String? = nil, _ message: String, areaKm2: Double? = nil) {
         self.file = file
         self.subject = subject
         self.message = message
+        self.areaKm2 = areaKm2
     }
 
     public var description: String {

@@ -170,7 +170,7 @@ extension Atlas {
                     ("sources", .array(sources.map { .string($0) })),
                     ("zones", .array(zones.map { .string($0) })),
                     ("area_km2", .number((Atlas.areaKm2(ground) * 1000).rounded() / 1000)),
-                ])
+                ] + (catalog.pack.map { [("boundaries", JSONValue.string($0.citation))] } ?? []))
                 // Always a MultiPolygon, so that GIS tools see one geometry type per layer.
                 features.append(Feature(id: .string("\(facet.rawValue)/\(holder)/\(slice.from)"),
                                         geometry: .multiPolygon(ground.shape.polygons), properties: properties))

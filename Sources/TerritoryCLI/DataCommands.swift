@@ -9,8 +9,32 @@ struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The data folder (catalog.json, boundaries/, statements/). Default: the built-in data, found from any working directory, or $TERRITORY_DATA.", valueName: "DIR"))
     var data: String?
 
-    @Option(help: ArgumentHelp("The compiled store (a GeoPackage). Default: $TERRITORY_STORE, else one per data folder under $XDG_CACHE_HOME/territory (~/.cache/territory).", valueName: "PATH"))
+    @Option(help: ArgumentHelp("The compiled store (a GeoPackage). Default: $TERRITORY_STORE, else one per data folder and boundary pack under $XDG_CACHE_HOME/territory (~/.cache/territory).", valueName: "PATH"))
     var store: String?
+
+    @Option(help: ArgumentHelp("A boundary pack made by 'territory import' to use instead of the built-in shapes it replaces; 'builtin' for none. Default: $TERRITORY_BOUNDARIES, else the pack 'import --default' chose, else builtin.", valueName: "PACK"))
+    var boundaries: String?
+
+    /// The imported pack in use, if any.
+    func pack() throws(Failure) -> PackFile? {
+        let packs = PackFolder.url
+        var name = boundaries ?? ProcessInfo.processInfo.environment["TERRITORY_BOUNDARIES"]
+        if name == nil || name == "" {
+            name = (try? String(contentsOf: packs.appendingPathComponent("default"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let name, !name.isEmpty, name != "builtin" else { return nil }
+        let file = packs.appendingPathComponent("\(name).geojson")
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            let known = ((try? FileManager.default.contentsOfDirectory(atPath: packs.path)) ?? []).filter { $0.hasSuffix(".geojson") }.map { String($0.dropLast(8)) }.sorted()
+            throw .missingInput("--boundaries: no pack '\(name)' in \(packs.path) (packs: \((["builtin"] + known).joined(separator: ", "))); make one with 'territory import'")
+        }
+        return PackFile(name: name, url: file)
+    }
+
+    /// With an imported pack, overlaps and gaps up to this many km² each are warnings: surveyed
+    /// district lines meet the hand-drawn ones (the contact lines, the corridor) imperfectly.
+    /// Larger ones, and every problem without a pack, are errors.
+    static let packWarningKm2 = 1.0
 
     /// The data folder in use.
     func folder() throws(Failure) -> URL {
@@ -32,9 +56,15 @@ struct DataOptions: ParsableArguments {
     /// Loads, resolves and validates the data: any problem refuses the data with every message.
     func atlas() throws(Failure) -> Atlas {
         let folder = try checkedFolder()
+        let pack = try pack()
         do {
-            let atlas = try Atlas(Catalog.load(from: folder))
-            let problems = try atlas.validate()
+            let atlas = try Atlas(Catalog.load(from: folder, pack: pack))
+            var problems = try atlas.validate()
+            if pack != nil {
+                let warnings = problems.filter { ($0.areaKm2 ?? .infinity) <= Self.packWarningKm2 }
+                problems.removeAll { ($0.areaKm2 ?? .infinity) <= Self.packWarningKm2 }
+                for w in warnings { printError("territory: warning (boundary pack \(pack!.name)): \(Self.line(w, in: folder))") }
+            }
             if !problems.isEmpty { throw Problems(problems: problems) }
             return atlas
         } catch let problems as Problems {
@@ -60,6 +90,7 @@ struct DataOptions: ParsableArguments {
         let folder = try checkedFolder().standardizedFileURL.path
         var hasher = Hasher64()
         hasher.add(folder)
+        if let pack = try pack() { hasher.add("\u{0}" + pack.name) }
         return cache.appendingPathComponent("territory/store-\(hasher.hex).gpkg")
     }
 
@@ -69,7 +100,7 @@ struct DataOptions: ParsableArguments {
         let path = try storePath()
         let atlas = try atlas()
         do {
-            let hash = try DataFingerprint.hash(folder: folder)
+            let hash = try fingerprint(folder)
             try Store.build(atlas, dataHash: hash, to: path)
             return (try Store(path: path), path)
         } catch let failure as Failure {
@@ -85,7 +116,7 @@ struct DataOptions: ParsableArguments {
         let folder = try checkedFolder()
         let path = try storePath()
         let hash: String
-        do { hash = try DataFingerprint.hash(folder: folder) } catch { throw .missingInput("\(error)") }
+        do { hash = try fingerprint(folder) } catch { throw .missingInput("\(error)") }
         var reason = "it does not exist yet"
         if FileManager.default.fileExists(atPath: path.path) {
             do {
@@ -100,11 +131,23 @@ struct DataOptions: ParsableArguments {
         return try build().0
     }
 
+    /// The hash the store is checked against: data/ and the boundary pack in use.
+    private func fingerprint(_ folder: URL) throws -> String {
+        let data = try DataFingerprint.hash(folder: folder)
+        guard let pack = try pack() else { return data }
+        let bytes = FileManager.default.contents(atPath: pack.url.path) ?? Data()
+        return data + "+" + pack.name + ":" + String(bytes.count) + ":" + String(bytes.reduce(UInt64(1469598103934665603)) { ($0 ^ UInt64($1)) &* 1099511628211 }, radix: 16)
+    }
+
+    /// A problem as one line, with the data folder's path before its file.
+    static func line(_ problem: Problem, in folder: URL) -> String {
+        let file = problem.file.hasPrefix("/") ? problem.file : folder.appendingPathComponent(problem.file).path
+        return "\(file)\(problem.subject.map { ": \($0)" } ?? ""): \(problem.message)"
+    }
+
     /// Every problem on a line of its own, with the data folder's path before each file.
     static func report(_ problems: [Problem], in folder: URL) -> String {
-        let lines = problems.map { problem in
-            "\(folder.appendingPathComponent(problem.file).path)\(problem.subject.map { ": \($0)" } ?? ""): \(problem.message)"
-        }
+        let lines = problems.map { line($0, in: folder) }
         return "\(problems.count) problem\(problems.count == 1 ? "" : "s") in the data:\n" + lines.joined(separator: "\n")
     }
 }
@@ -261,7 +304,14 @@ struct Status: ParsableCommand {
             let store = try data.openStore()
             let answer = try query(store) { try store.status(at: position, on: day) }
             let title = try query(store) { try store.meta("title") } ?? "the data"
-            try writeOutput(format == .json ? JSONWriter.string(answer.json, sortedKeys: false) + "\n" : text(answer, title: title), to: nil)
+            let boundaries = try query(store) { try store.meta("boundaries") } ?? ""
+            var json = answer.json
+            if !boundaries.isEmpty, case .object(var o) = json {
+                o.members.append(("boundaries", .string(boundaries)))
+                json = .object(o)
+            }
+            try writeOutput(format == .json ? JSONWriter.string(json, sortedKeys: false) + "\n"
+                            : text(answer, title: title) + (boundaries.isEmpty ? "" : "  boundaries   \(boundaries)\n"), to: nil)
         }
     }
 

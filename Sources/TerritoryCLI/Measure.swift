@@ -1,6 +1,7 @@
 import ArgumentParser
 import Geodesy
 import Geometry
+import Territory
 
 /// `territory measure`: geodesic lengths and areas.
 struct Measure: ParsableCommand {
@@ -13,11 +14,21 @@ struct Measure: ParsableCommand {
         (holes subtracted). The total adds the features up as they are: overlapping features \
         count twice.
 
+        With --districts, it measures the districts of the boundary pack in use instead (the \
+        built-in one, or --boundaries PACK) beside their official areas (data/official_areas.csv, \
+        each with its source).
+
         EXAMPLES
           territory measure districts.geojson
           territory measure --format json corridor.geojson
+          territory measure --districts --boundaries geoboundaries
         """
     )
+
+    @Flag(help: "Measure the districts of the boundary pack in use beside their official areas.")
+    var districts = false
+
+    @OptionGroup var data: DataOptions
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case table, json
@@ -34,6 +45,11 @@ struct Measure: ParsableCommand {
 
     func run() throws {
         try reporting("measure") {
+            if districts {
+                guard input == nil else { throw Failure.usage("--districts measures the boundary pack: give it without a FILE") }
+                try writeOutput(try districtTable(), to: out)
+                return
+            }
             let source = InputSource(input)
             let features = try source.features()
             var rows: [(label: String, type: String, measures: GeodesicMeasure.Measures)] = []
@@ -86,6 +102,42 @@ struct Measure: ParsableCommand {
             out += render(row) + "\n"
         }
         return out
+    }
+
+    /// The districts of the pack in use: geodesic area, official area and the difference.
+    private func districtTable() throws(Failure) -> String {
+        let folder = try data.folder()
+        let pack = try data.pack()
+        let catalog: Catalog
+        do { catalog = try Catalog.load(from: folder, pack: pack) } catch {
+            throw Failure.badData(DataOptions.report(error.problems, in: folder))
+        }
+        let tablePath = folder.appendingPathComponent("official_areas.csv")
+        guard let text = try? String(contentsOf: tablePath, encoding: .utf8) else { throw .missingInput("\(tablePath.path): cannot be read") }
+        var official: [String: (Double, String)] = [:]
+        for (i, line) in text.split(whereSeparator: \.isNewline).enumerated() where i > 0 {
+            let f = line.split(separator: ",", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 4, let km2 = Double(f[2]) else { throw .badData("\(tablePath.path): line \(i + 1): expected id,name,area_km2,source") }
+            official[f[0]] = (km2, f[3])
+        }
+        var rows: [JSONValue] = []
+        var lines = ["district             area_km2  official_km2  difference  source"]
+        for shape in catalog.shapes.values.filter({ $0.kind == "district" }).sorted(by: { $0.id < $1.id }) {
+            let km2 = GeodesicMeasure.measures(of: shape.shape).area / 1e6
+            let o = official[shape.id]
+            let difference = o.map { (km2 - $0.0) / $0.0 * 100 }
+            rows.append(.object(JSONObject([
+                ("id", .string(shape.id)), ("name", .string(shape.name)), ("area_km2", .number(rounded(km2, 1))),
+                ("official_km2", o.map { .number($0.0) } ?? .null), ("difference_percent", difference.map { .number(rounded($0, 1)) } ?? .null),
+                ("source", o.map { .string($0.1) } ?? .null),
+            ])))
+            lines.append("\(shape.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(String(format: "%10.1f", km2))  \(o.map { String(format: "%12.0f", $0.0) } ?? "           -")  \(difference.map { String(format: "%+9.1f %%", $0) } ?? "          -")  \(o?.1 ?? "")")
+        }
+        let which = catalog.pack.map { "boundary pack \($0.citation)" } ?? "built-in boundary pack (drawn by hand)"
+        if format == .json {
+            return JSONWriter.string(.object(JSONObject([("boundaries", .string(which)), ("districts", .array(rows))])), sortedKeys: false) + "\n"
+        }
+        return "Districts of the \(which); areas geodesic on WGS 84:\n" + lines.joined(separator: "\n") + "\n"
     }
 
     private func fixed(_ v: Double) -> String {

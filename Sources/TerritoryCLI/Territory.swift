@@ -21,6 +21,6 @@ struct Territory: ParsableCommand {
           74  I/O: the output could not be written (nothing partial is left behind)
         """,
         version: "0.1.0",
-        subcommands: [Layers.self, Status.self, Timeline.self, Validate.self, Build.self, Buffer.self, Measure.self]
+        subcommands: [Layers.self, Status.self, Timeline.self, Validate.self, Build.self, Import.self, Buffer.self, Measure.self]
     )
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Geometry
 
 /// OGC GeoPackage 1.3 pieces: the binary geometry encoding, the core tables and the R*Tree
@@ -139,5 +140,61 @@ enum GeoPackage {
         let start = 8 + envelopeSizes[kind]
         guard bytes.count > start else { throw BlobError(message: "truncated") }
         return try Geometry(wkb: Array(bytes[start...]), context: context)
+    }
+}
+
+/// Reads the features of a GeoPackage's feature table, for importing boundaries.
+public enum GeoPackageReader {
+    /// The features of `layer` (else the only feature table) of the GeoPackage at `path`, with
+    /// every non-geometry column as a property. Refuses tables that are not WGS 84 longitude/latitude.
+    public static func features(path: URL, layer: String?) throws -> [Feature] {
+        var configuration = GRDB.Configuration()
+        configuration.readonly = true
+        let queue = try GRDB.DatabaseQueue(path: path.path, configuration: configuration)
+        return try queue.read { db in
+            let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id")
+            guard applicationID == GeoPackage.applicationID || applicationID == 0x4750_3130 else {
+                throw StoreError(message: "\(path.path): not a GeoPackage")
+            }
+            let tables = try GRDB.Row.fetchAll(db, sql: "SELECT g.table_name, g.column_name, g.srs_id FROM gpkg_geometry_columns g JOIN gpkg_contents c USING (table_name) WHERE c.data_type = 'features' ORDER BY g.table_name")
+            let chosen: GRDB.Row
+            if let layer {
+                guard let row = tables.first(where: { ($0["table_name"] as String?) == layer }) else {
+                    throw StoreError(message: "\(path.path): no feature table '\(layer)' (it has: \(tables.map { $0["table_name"] as String? ?? "?" }.joined(separator: ", ")))")
+                }
+                chosen = row
+            } else {
+                guard tables.count == 1, let only = tables.first else {
+                    throw StoreError(message: "\(path.path): \(tables.count) feature tables (\(tables.map { $0["table_name"] as String? ?? "?" }.joined(separator: ", "))): choose one with --layer")
+                }
+                chosen = only
+            }
+            let table: String = chosen["table_name"], column: String = chosen["column_name"], srs: Int = chosen["srs_id"]
+            let organization = try GRDB.Row.fetchOne(db, sql: "SELECT organization, organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?", arguments: [srs])
+            let isWGS84 = srs == 4326 || ((organization?["organization"] as String?)?.uppercased() == "EPSG" && (organization?["organization_coordsys_id"] as Int?) == 4326)
+            guard isWGS84 else {
+                throw StoreError(message: "\(path.path): table '\(table)' is in srs_id \(srs), not WGS 84 longitude/latitude (EPSG:4326): reproject it first, e.g. ogr2ogr -t_srs EPSG:4326")
+            }
+            let context = GEOSContext()
+            let quoted = "\"\(table.replacingOccurrences(of: "\"", with: "\"\""))\""
+            return try GRDB.Row.fetchAll(db, sql: "SELECT * FROM \(quoted)").map { row in
+                var properties = JSONObject()
+                var geometry: Shape?
+                for (name, value) in row {
+                    if name == column {
+                        if let blob = Data.fromDatabaseValue(value) { geometry = try GeoPackage.geometry(blob, context: context).shape }
+                        continue
+                    }
+                    switch value.storage {
+                    case .null: properties.members.append((name, .null))
+                    case .int64(let v): properties.members.append((name, .number(Double(v))))
+                    case .double(let v): properties.members.append((name, .number(v)))
+                    case .string(let v): properties.members.append((name, .string(v)))
+                    case .blob: continue
+                    }
+                }
+                return Feature(geometry: geometry, properties: properties)
+            }
+        }
     }
 }

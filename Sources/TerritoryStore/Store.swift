@@ -151,7 +151,8 @@ public final class Store {
                 try ActorRecord(fid: nil, code: state.code, name: state.name, note: state.note, kind: "access_state").insert(db)
             }
             for (key, value) in [("data_hash", dataHash), ("format_version", formatVersion), ("title", catalog.title),
-                                 ("data_folder", catalog.folder.path), ("first_day", atlas.slices.first?.from.description ?? "")] {
+                                 ("data_folder", catalog.folder.path), ("first_day", atlas.slices.first?.from.description ?? ""),
+                                 ("boundaries", catalog.pack?.citation ?? "")] {
                 try MetaRecord(fid: nil, key: key, value: value).insert(db)
             }
             for (table, e) in extents {
@@ -232,6 +233,7 @@ public final class Store {
             return try SliceRecord.order(SliceRecord.Columns.fid).fetchAll(db)
         }
         let wanted = Set(facets.map(\.rawValue))
+        let boundaries = try meta("boundaries") ?? ""
         return try rows.filter { wanted.contains($0.facet) }.map { row in
             func array(_ text: String) throws -> JSONValue { try JSONReader.parse(text) }
             let properties = JSONObject([
@@ -244,7 +246,7 @@ public final class Store {
                 ("sources", try array(row.sources)),
                 ("zones", try array(row.zones)),
                 ("area_km2", .number(row.areaKm2)),
-            ])
+            ] + (boundaries.isEmpty ? [] : [("boundaries", JSONValue.string(boundaries))]))
             let shape = try GeoPackage.geometry(row.geom, context: context).shape
             return Feature(id: .string("\(row.facet)/\(row.holder)/\(row.validFrom)"), geometry: .multiPolygon(shape.polygons), properties: properties)
         }

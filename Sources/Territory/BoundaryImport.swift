@@ -1,0 +1,166 @@
+import Foundation
+import Geodesy
+import Geometry
+
+/// Names of places as written by different authorities, folded so that transliterations meet:
+/// Agdam / Aghdam / Ağdam, Fuzuli / Füzuli / Fizuli, Kalbajar / Kəlbəcər / Kelbajar, ...
+public enum PlaceNames {
+    /// Lowercase ASCII letters only: Azerbaijani and Turkish letters mapped (ə→a, ı→i, ş→s, ç→c,
+    /// ğ→g, ö→o, ü→u), other accents dropped, and the words for district, region and city removed.
+    public static func fold(_ name: String) -> String {
+        var s = name.lowercased()
+        for (from, to) in [("ə", "a"), ("ı", "i"), ("i̇", "i"), ("ş", "s"), ("ç", "c"), ("ğ", "g"), ("ö", "o"), ("ü", "u"), ("â", "a")] {
+            s = s.replacingOccurrences(of: from, with: to)
+        }
+        s = s.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+        let words = s.split { !$0.isLetter }.map(String.init)
+        let dropped: Set<String> = ["district", "rayon", "rayonu", "region", "city", "sahari", "seher", "municipality", "of"]
+        return words.filter { !dropped.contains($0) }.joined().filter { $0.isASCII && $0.isLetter }
+    }
+
+    /// True when the name says it is a city.
+    public static func isCity(_ name: String) -> Bool {
+        let s = name.lowercased()
+        return s.contains("city") || s.contains("şəhəri") || s.contains("seheri")
+    }
+
+    /// Folded spellings of the built-in districts, by shape id. Khankendi/Stepanakert lies in
+    /// Khojaly district on the built-in map, so a separate city polygon joins that district.
+    public static let variants: [String: [String]] = [
+        "aghdam": ["agdam", "aghdam"],
+        "fuzuli": ["fuzuli", "fizuli", "fuzuly"],
+        "jabrayil": ["jabrayil", "cabrayil", "jebrail", "jabrail", "dzhebrail", "jabrayl", "jebrayil"],
+        "zangilan": ["zangilan", "zengilan", "zangelan"],
+        "qubadli": ["qubadli", "gubadli", "kubatly", "kubatli", "gubadly", "qubadly"],
+        "lachin": ["lachin", "lacin", "lachyn", "berdzor"],
+        "kalbajar": ["kalbajar", "kalbacar", "kelbajar", "kelbecer", "kalbadzhar", "karvachar"],
+        "shusha": ["shusha", "susa", "shushi", "shusa"],
+        "khojaly": ["khojaly", "xocali", "khojali", "hojaly", "khodzhaly", "askeran", "khankendi", "xankandi", "stepanakert"],
+        "khojavend": ["khojavend", "xocavand", "khojavand", "khodzhavend", "martuni"],
+        "tartar": ["tartar", "terter", "martakert"],
+    ]
+}
+
+/// How one feature of an imported file was matched.
+public struct ImportMatch: Sendable {
+    public let featureIndex: Int
+    public let featureName: String
+    public let shapeID: String
+    /// `map` (the explicit map), `name` (a known spelling), `city` (a city polygon joined to its district).
+    public let how: String
+}
+
+/// An imported shape beside the built-in one it replaces.
+public struct ImportComparison: Sendable {
+    public let shapeID: String
+    public let builtInKm2: Double
+    public let importedKm2: Double
+    /// The ground in one and not the other.
+    public let differenceKm2: Double
+}
+
+/// The result of matching an authority's administrative areas to the built-in shapes.
+public struct ImportResult: Sendable {
+    public let matches: [ImportMatch]
+    /// Features matched to nothing: (index, name).
+    public let unmatched: [(Int, String)]
+    /// One feature per matched shape id: the union of its features, ready to write as a pack.
+    public let features: [Feature]
+    public let comparisons: [ImportComparison]
+}
+
+/// Why an import cannot be done.
+public struct ImportError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
+}
+
+/// Matches administrative areas to the built-in pack's shapes by name and builds a pack.
+public enum BoundaryImport {
+    /// Matches `features` by `nameField` (the explicit `idMap` first: folded name → shape id, or
+    /// "-" to leave a feature out), unions what matches each shape, and compares it with the
+    /// built-in shape. Only polygonal shapes (districts, cities) are replaced.
+    public static func match(_ features: [Feature], nameField: String, idMap: [String: String], builtIn: [String: BoundaryShape]) throws -> ImportResult {
+        let polygonal = builtIn.values.filter { !$0.shape.polygons.isEmpty && ["district", "city"].contains($0.kind) }
+        let districtsByVariant: [String: String] = Dictionary(
+            PlaceNames.variants.flatMap { id, names in names.map { ($0, id) } }.filter { builtIn[$0.1] != nil },
+            uniquingKeysWith: { a, _ in a })
+        let citiesByFold: [String: String] = Dictionary(
+            polygonal.filter { $0.kind == "city" }.map { (PlaceNames.fold($0.name), $0.id) }, uniquingKeysWith: { a, _ in a })
+        var matches: [ImportMatch] = []
+        var unmatched: [(Int, String)] = []
+        var parts: [String: [Shape]] = [:]
+        var sawName = false
+        for (i, feature) in features.enumerated() {
+            guard let value = feature.properties[nameField] else { unmatched.append((i, "(no \(nameField))")); continue }
+            guard case .string(let name) = value else { unmatched.append((i, "(\(nameField) is \(value.kindName))")); continue }
+            sawName = true
+            guard let shape = feature.geometry, !shape.polygons.isEmpty else { unmatched.append((i, "\(name) (not a polygon)")); continue }
+            let folded = PlaceNames.fold(name)
+            var targets: [(String, String)] = []
+            if let mapped = idMap[folded] ?? idMap[name] {
+                if mapped == "-" {
+                    unmatched.append((i, "\(name) (left out by the map)"))
+                    continue
+                }
+                targets.append((mapped, "map"))
+            } else if let district = districtsByVariant[folded] {
+                if PlaceNames.isCity(name) {
+                    // A city polygon cut out of its district: joined to the district (so the district has no hole),
+                    // and the city shape of that name, if the pack has one.
+                    targets.append((district, "city"))
+                    if let city = citiesByFold[folded] { targets.append((city, "name")) }
+                } else {
+                    targets.append((district, "name"))
+                }
+            }
+            guard !targets.isEmpty else { unmatched.append((i, name)); continue }
+            for (id, how) in targets {
+                guard builtIn[id] != nil else {
+                    throw ImportError(message: "the id map sends '\(name)' to '\(id)', which is not a built-in shape (known: \(polygonal.map(\.id).sorted().joined(separator: ", ")))")
+                }
+                matches.append(ImportMatch(featureIndex: i, featureName: name, shapeID: id, how: how))
+                parts[id, default: []].append(shape)
+            }
+        }
+        if !sawName {
+            throw ImportError(message: "no feature has a string property '\(nameField)': name the field that holds the districts' names with --name-field")
+        }
+        var packFeatures: [Feature] = []
+        var comparisons: [ImportComparison] = []
+        let context = GEOSContext()
+        for id in parts.keys.sorted() {
+            let geometries = try parts[id]!.map { try Geometry($0, context: context).makeValid() }
+            let union = try Geometry.union(geometries, context: context)
+            let shape = Shape.multiPolygon(union.shape.polygons)
+            let names = matches.filter { $0.shapeID == id }.map(\.featureName)
+            packFeatures.append(Feature(id: .string(id), geometry: shape, properties: JSONObject([
+                ("name", .string(builtIn[id]!.name)),
+                ("kind", .string(builtIn[id]!.kind)),
+                ("note", .string("imported: \(names.joined(separator: " + "))")),
+            ])))
+            let old = try Geometry(builtIn[id]!.shape, context: context)
+            comparisons.append(ImportComparison(
+                shapeID: id,
+                builtInKm2: GeodesicMeasure.measures(of: builtIn[id]!.shape).area / 1e6,
+                importedKm2: GeodesicMeasure.measures(of: shape).area / 1e6,
+                differenceKm2: GeodesicMeasure.measures(of: try old.symmetricDifference(union).shape).area / 1e6))
+        }
+        return ImportResult(matches: matches, unmatched: unmatched, features: packFeatures, comparisons: comparisons)
+    }
+
+    /// The pack file's text: a FeatureCollection with a `territory_pack` member saying what it is.
+    public static func packDocument(_ result: ImportResult, name: String, source: String, licence: String, attribution: String) -> String {
+        var out = "{\"type\":\"FeatureCollection\",\"territory_pack\":"
+        JSONWriter.write(.object(JSONObject([
+            ("name", .string(name)), ("source", .string(source)), ("licence", .string(licence)), ("attribution", .string(attribution)),
+        ])), into: &out)
+        out += ",\"features\":["
+        for (i, f) in result.features.enumerated() {
+            out += i == 0 ? "\n" : ",\n"
+            GeoJSON.write(f, into: &out)
+        }
+        out += "\n]}\n"
+        return out
+    }
+}
