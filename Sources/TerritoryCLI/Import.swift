@@ -138,7 +138,7 @@ struct Import: ParsableCommand {
             if moved == 0 { report += "  none\n" }
             let covered = after.covered
             report += "Drawn grounds beyond the new covered area (cut off, km²):\n"
-            for shape in after.catalog.shapes.values.sorted(by: { $0.id < $1.id }) where ["held", "sector"].contains(shape.kind) {
+            for shape in after.catalog.shapes.values.sorted(by: { $0.id < $1.id }) where shape.kind == "held" {
                 do {
                     let outside = try Geometry(shape.shape, context: covered.context).difference(covered)
                     let km2 = Atlas.areaKm2(outside)

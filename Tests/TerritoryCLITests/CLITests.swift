@@ -21,15 +21,18 @@ struct Run {
         return root.appendingPathComponent(".build/debug/territory")
     }()
 
-    init(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws {
-        try self.init(arguments, bytes: stdin.map { Array($0.utf8) }, in: directory)
+    init(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil, environment: [String: String] = [:]) throws {
+        try self.init(arguments, bytes: stdin.map { Array($0.utf8) }, in: directory, environment: environment)
     }
 
-    init(_ arguments: [String], bytes stdin: [UInt8]?, in directory: URL? = nil) throws {
+    init(_ arguments: [String], bytes stdin: [UInt8]?, in directory: URL? = nil, environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = Run.binary
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
