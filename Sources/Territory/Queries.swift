@@ -99,7 +99,8 @@ public struct TimelineEvent: Sendable {
 
     /// The events of these statements, in order: on one day, endings, then supersessions, then
     /// beginnings, each by facet then id. A superseded statement gives only its supersession, on
-    /// the day its successor was announced.
+    /// the day its successor was announced; an ending is left out when the same holder goes on
+    /// under another statement of the same facet from that day.
     public static func events(of statements: [StatementInfo]) -> [TimelineEvent] {
         let successors = Dictionary(statements.compactMap { s in s.supersedes.map { ($0, s) } }, uniquingKeysWith: { a, _ in a })
         var events: [TimelineEvent] = []
@@ -109,7 +110,10 @@ public struct TimelineEvent: Sendable {
                 continue
             }
             events.append(TimelineEvent(day: statement.interval.from, change: .begins, statement: statement, successor: nil))
-            if let to = statement.interval.to {
+            // An ending is news only when the holder does not go on, under another statement of
+            // the same facet, from the same day (the ground regrouped, or restated by a new text).
+            if let to = statement.interval.to,
+               !statements.contains(where: { $0.facet == statement.facet && $0.holder == statement.holder && $0.interval.from == to && successors[$0.id] == nil }) {
                 events.append(TimelineEvent(day: to, change: .ends, statement: statement, successor: nil))
             }
         }

@@ -420,25 +420,9 @@ func line(_ e: TimelineEvent) -> String {
         let successor = e.successor
         return "\(e.day)  \(s.facet.rawValue) of \(s.zone) by \(holder), due from \(s.interval.from) under \(cited), is superseded: now from \(successor?.interval.from.description ?? "?") under \(successor.map { "\($0.source.citation) [\($0.id)]" } ?? "?") [\(s.id)]"
     case .begins:
-        let verb: String
-        switch s.facet {
-        case .control: verb = "control: \(holder) holds"
-        case .sovereignty: verb = "sovereignty: \(holder) over"
-        case .presence: verb = "presence: \(holder) in"
-        case .administration: verb = "administration: \(holder) governs"
-        case .access: verb = "access: \(holder) on"
-        }
-        return "\(e.day)  \(verb) \(s.zone), \(km2) km² — \(cited) [\(s.id)]"
+        return "\(e.day)  \(s.facet.rawValue) → \(holder): \(s.zone), \(km2) km² — \(cited) [\(s.id)]"
     case .ends:
-        let verb: String
-        switch s.facet {
-        case .control: verb = "control: \(holder) no longer holds"
-        case .sovereignty: verb = "sovereignty: \(holder) no longer over"
-        case .presence: verb = "presence: \(holder) leaves"
-        case .administration: verb = "administration: \(holder) no longer governs"
-        case .access: verb = "access: no longer \(holder) on"
-        }
-        return "\(e.day)  \(verb) \(s.zone), \(km2) km² — \(cited) [\(s.id)]"
+        return "\(e.day)  \(s.facet.rawValue) ends for \(holder): \(s.zone), \(km2) km² — \(cited) [\(s.id)]"
     }
 }
 

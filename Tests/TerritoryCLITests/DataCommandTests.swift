@@ -99,7 +99,7 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
         let lines = run.stdout.split(separator: "\n").dropFirst()
         let days = lines.map { String($0.prefix(10)) }
         #expect(days == days.sorted(), "in order")
-        #expect(lines.contains { $0.hasPrefix("2020-11-20  control: Azerbaijan holds Aghdam district") && $0.contains("point 2") })
+        #expect(lines.contains { $0.hasPrefix("2020-11-20  control → Azerbaijan: Aghdam district") && $0.contains("point 2") })
         #expect(lines.contains { $0.hasPrefix("2020-11-15") && $0.contains("superseded") })
         let here = try Run(["timeline", "--lon", "46.0383", "--lat", "40.1067", "--format", "json"])
         #expect(here.status == 0)
