@@ -23,9 +23,9 @@ func classify(csv: String, strict: Bool, out: String?, data: DataOptions) throws
     let inputs = try query(store) { try store.classificationInputs() }
     let classifier = BatchClassifier(statements: inputs.statements, places: inputs.places, covered: inputs.covered)
 
-    // Output: a temporary file renamed into place for --out; with --strict on standard output, a
-    // temporary file copied out at the end, so that a failure writes nothing.
-    let sink = try OutputSink(path: out, spool: strict)
+    // Output: a temporary file renamed into place for --out; for standard output, a temporary
+    // file copied out at the end, so that a failure never leaves a partial result.
+    let sink = try OutputSink(path: out, spool: true)
     // Two workers, one per core: each parses and classifies half of every chunk, in order.
     let workers = (0..<max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))).map { _ in ClassifyWorker(classifier) }
     var chunker = LineChunker()

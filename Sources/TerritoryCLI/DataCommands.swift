@@ -249,7 +249,8 @@ struct Status: ParsableCommand {
 
         Many points: --csv reads CSV with the header id,lon,lat,date and writes \
         id,control,sovereignty,presence,zones in input order (presence and zones joined with ';'), \
-        streaming, in bounded memory. A row that cannot be read is reported on standard error with \
+        streaming, in bounded memory (the rows go through a temporary file, so that a failure never \
+        leaves a partial result). A row that cannot be read is reported on standard error with \
         its line number and skipped; --strict stops at the first one instead, writing nothing.
 
         Answers come from the compiled store, built first when it is missing or stale.

@@ -62,7 +62,9 @@ struct DataCopy {
         let ask = ["status", "--lon", "46.7519", "--lat", "39.8153", "--date", "2023-10-01", "--format", "json"] + copy.options
         let before = try Run(ask).stdout
         let original = try Data(contentsOf: copy.store)
-        for delay in [5, 20, 40, 80, 120, 200, 300] {
+        var delays = [5, 300]
+        for _ in 0..<6 { delays.append(Int.random(in: 5...300)) }
+        for delay in delays {
             let process = Process()
             process.executableURL = Run.binary
             process.arguments = ["build"] + copy.options
