@@ -45,6 +45,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The fuzz harness (tools/fuzz builds it with libFuzzer in .build-fuzz; a plain build replays files).
+        .executableTarget(name: "TerritoryFuzz", dependencies: ["Geometry", "Geodesy", "Territory"]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "GeodesyTests", dependencies: ["Geodesy", "Geometry"]),
         .testTarget(name: "TerritoryTests", dependencies: ["Territory", "Geometry", "Geodesy"]),

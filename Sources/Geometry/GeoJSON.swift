@@ -239,6 +239,15 @@ public enum GeoJSON {
         return out
     }
 
+    /// A line ready for writing: rounded, repeats dropped, but never fewer than the 2 positions a
+    /// LineString needs (RFC 7946 §3.1.4): a line shorter than the rounding keeps its two ends,
+    /// now equal, rather than becoming one position that no reader accepts.
+    private static func roundedLine(_ ps: [Position]) -> [Position] {
+        let run = roundedRun(ps)
+        guard run.count < 2, let first = ps.first, let last = ps.last else { return run }
+        return [rounded(first), rounded(last)]
+    }
+
     /// A polygon ready for writing: rounded, exterior counter-clockwise, holes clockwise (RFC 7946 §3.1.6),
     /// rings that rounding collapsed dropped; nil when the exterior collapsed.
     private static func oriented(_ rings: [[Position]]) -> [[Position]]? {
@@ -285,7 +294,7 @@ public enum GeoJSON {
             out += "{\"type\":\"Point\",\"coordinates\":[\(coordinate(r.x)),\(coordinate(r.y))]}"
         case .lineString(let ps):
             out += "{\"type\":\"LineString\",\"coordinates\":"
-            write(roundedRun(ps), into: &out)
+            write(roundedLine(ps), into: &out)
             out += "}"
         case .multiPoint(let ps):
             out += "{\"type\":\"MultiPoint\",\"coordinates\":"
@@ -293,7 +302,7 @@ public enum GeoJSON {
             out += "}"
         case .multiLineString(let lines):
             out += "{\"type\":\"MultiLineString\",\"coordinates\":"
-            writeRings(lines.map(roundedRun), into: &out)
+            writeRings(lines.map(roundedLine), into: &out)
             out += "}"
         case .polygon(let rings):
             out += "{\"type\":\"Polygon\",\"coordinates\":"

@@ -87,6 +87,8 @@ public struct PackInfo: Sendable {
 struct Loader {
     let folder: URL
     var problems: [Problem] = []
+    /// Shapes whose feature is broken (already reported): references to them are not reported again.
+    var brokenShapeIDs = Set<String>()
 
     init(folder: URL) {
         self.folder = folder
@@ -284,12 +286,28 @@ struct Loader {
 
     mutating func loadShapes(_ file: String) -> [String: BoundaryShape] {
         guard let json = readJSON(file) else { return [:] }
-        let features: [Feature]
-        do {
-            features = try GeoJSON.features(from: json)
-        } catch {
-            problems.append(Problem(file: file, "not a usable GeoJSON boundary pack: \(error)"))
-            return [:]
+        // Feature by feature, so that one bad feature is reported and the others still load.
+        var features: [Feature] = []
+        if case .object(let root) = json, case .array(let items)? = root["features"] {
+            for (i, item) in items.enumerated() {
+                do {
+                    features += try GeoJSON.features(from: item)
+                } catch {
+                    var subject = "features[\(i)]"
+                    if case .object(let o) = item, case .string(let id)? = o["id"] {
+                        subject = "shape '\(id)' (features[\(i)])"
+                        brokenShapeIDs.insert(id)
+                    }
+                    problems.append(Problem(file: file, subject: subject, "not a usable GeoJSON feature: \(error)"))
+                }
+            }
+        } else {
+            do {
+                features = try GeoJSON.features(from: json)
+            } catch {
+                problems.append(Problem(file: file, "not a usable GeoJSON boundary pack: \(error)"))
+                return [:]
+            }
         }
         var shapes: [String: BoundaryShape] = [:]
         let context = GEOSContext()
@@ -392,7 +410,7 @@ struct Loader {
 
     mutating func checkReferences(_ e: GroundExpression, known: Set<String>, file: String, subject: String) -> Bool {
         var ok = true
-        for id in Set(e.shapeIDs).sorted() where !known.contains(id) {
+        for id in Set(e.shapeIDs).sorted() where !known.contains(id) && !brokenShapeIDs.contains(id) {
             problems.append(Problem(file: file, subject: subject, "unknown shape id '\(id)' (known shapes and grounds: \(known.sorted().joined(separator: ", ")))"))
             ok = false
         }
