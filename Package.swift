@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "GeodesyTests", dependencies: ["Geodesy", "Geometry"]),
         .testTarget(name: "TerritoryTests", dependencies: ["Territory", "Geometry", "Geodesy"]),
         .testTarget(name: "TerritoryStoreTests", dependencies: ["TerritoryStore", "Territory", "Geometry", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "TerritoryCLITests", dependencies: ["TerritoryCLI", "Geometry", "Geodesy", "Territory"]),
+        .testTarget(name: "TerritoryCLITests", dependencies: ["TerritoryCLI", "Geometry", "Geodesy", "Territory"], exclude: ["Corpus"]),
     ],
     swiftLanguageModes: [.v6]
 )

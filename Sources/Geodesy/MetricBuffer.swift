@@ -41,12 +41,18 @@ public struct MetricBuffer: Sendable {
     public static let quadrantSegments = 64
     /// The largest distance accepted, in metres: beyond it one local projection per chunk is no longer exact enough.
     public static let maximumDistance = 500_000.0
+    /// The smallest distance accepted, in metres: below a centimetre, coordinates written to
+    /// 7 decimals (about 1 cm) could not hold the buffer.
+    public static let minimumDistance = 0.01
 
     /// A buffer of `distance` metres on each side. Throws for a distance that is not a positive,
     /// finite number of metres no larger than `maximumDistance`.
     public init(distance: Double, ends: Ends = .round) throws(BufferInputError) {
         guard distance.isFinite else { throw BufferInputError(message: "the buffer distance must be a finite number of metres") }
         guard distance > 0 else { throw BufferInputError(message: "the buffer distance must be greater than zero (got \(distance) m)") }
+        guard distance >= MetricBuffer.minimumDistance else {
+            throw BufferInputError(message: "a buffer distance of \(distance) m is less than this tool buffers (at least 1 cm on each side)")
+        }
         guard distance <= MetricBuffer.maximumDistance else {
             throw BufferInputError(message: "a buffer distance of \(Length(meters: distance)) is more than this tool buffers exactly (at most \(Length(meters: MetricBuffer.maximumDistance)) on each side)")
         }

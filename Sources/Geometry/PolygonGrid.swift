@@ -5,7 +5,8 @@
 /// edges cross, the answer is the centre's, flipped once for each edge crossed on the way from
 /// the centre to the point (first along the vertical through the centre, then along the
 /// horizontal through the point), with half-open rules so that a path through a vertex counts
-/// it once. Points exactly on an edge may fall either way.
+/// it once. A point on an edge or a vertex (within 10⁻¹² of a unit) is inside, as GEOS's
+/// `covers` has it.
 public struct PolygonGrid: Sendable {
     @usableFromInline let minX: Double, minY: Double, maxX: Double, maxY: Double
     @usableFromInline let cellWidth: Double, cellHeight: Double
@@ -104,7 +105,7 @@ public struct PolygonGrid: Sendable {
         return positive && negative
     }
 
-    /// True when `p` is inside the polygons (points exactly on an edge may fall either way).
+    /// True when `p` is inside the polygons or on their boundary.
     @inlinable
     public func contains(_ p: Position) -> Bool {
         guard p.x >= minX && p.x <= maxX && p.y >= minY && p.y <= maxY else { return false }
@@ -123,6 +124,11 @@ public struct PolygonGrid: Sendable {
             for k in Int(range.start)..<Int(range.start + range.count) {
                 let i = Int(list[k]) * 4
                 let x1 = e[i], y1 = e[i + 1], x2 = e[i + 2], y2 = e[i + 3]
+                // On the edge itself: inside, whatever the crossings say.
+                if p.x >= min(x1, x2) - 1e-12 && p.x <= max(x1, x2) + 1e-12 && p.y >= min(y1, y2) - 1e-12 && p.y <= max(y1, y2) + 1e-12 {
+                    let dx = x2 - x1, dy = y2 - y1
+                    if abs((p.x - x1) * dy - (p.y - y1) * dx) <= 1e-12 * (abs(dx) + abs(dy)) { return true }
+                }
                 // Along the vertical x = cx from cy to p.y.
                 if (x1 > cx) != (x2 > cx) {
                     let y = y1 + (cx - x1) * (y2 - y1) / (x2 - x1)

@@ -17,7 +17,7 @@ public final class BatchClassifier: Sendable {
     private let inForce: [[Int]]
 
     /// Builds the indexes: `statements` are those in force at some time (none superseded) with
-    /// their grounds, `places` the districts and cities by name (at most 64 are used), `covered`
+    /// their grounds, `places` the districts and cities by name, `covered`
     /// the covered area. The time slices are the runs of days in which none of the statements
     /// starts or ends.
     public init(statements: [(StatementInfo, Shape)], places: [(String, Shape)], covered: [Shape], resolution: Int = 128) {
@@ -30,7 +30,7 @@ public final class BatchClassifier: Sendable {
         }
         infos = statements.map(\.0)
         groundGrids = statements.map { grid($0.1) }
-        let kept = places.prefix(64).sorted { $0.0 < $1.0 }
+        let kept = places.sorted { $0.0 < $1.0 }
         placeNames = kept.map(\.0)
         placeGrids = kept.map { grid($0.1) }
         self.covered = PolygonGrid(covered.flatMap(\.polygons), resolution: resolution * 2)
@@ -124,17 +124,18 @@ public final class BatchClassifier: Sendable {
                     let mid = (lo + hi) >> 1
                     if starts[mid] <= day { slice = mid; lo = mid + 1 } else { hi = mid }
                 }
+                let isCovered = slice >= 0 && covered.contains(p)
+                if places.count > 64 || (isCovered && inForce[slice].count > 128) {
+                    // Too many places or statements for the bit masks: answer without the cache.
+                    let found = isCovered ? inForce[slice].filter { grounds[$0].contains(p) } : []
+                    out += render(found: found, places: (0..<places.count).filter { places[$0].contains(p) })
+                    continue
+                }
                 var placeMask: UInt64 = 0
                 for i in 0..<places.count where places[i].contains(p) { placeMask |= 1 << UInt64(i) }
                 var low: UInt64 = 0, high: UInt64 = 0
-                let isCovered = slice >= 0 && covered.contains(p)
                 if isCovered {
                     let list = inForce[slice]
-                    if list.count > 128 {
-                        // Too many statements for the bit masks: answer without the cache.
-                        out += render(found: list.filter { grounds[$0].contains(p) }, placeMask: placeMask)
-                        continue
-                    }
                     // Nothing starts or ends inside a slice: what is in force on its first day is in force all through it.
                     list.withUnsafeBufferPointer { list in
                         for j in 0..<list.count where grounds[list[j]].contains(p) {
@@ -151,7 +152,7 @@ public final class BatchClassifier: Sendable {
                         found.append(list[j])
                     }
                 }
-                let text = render(found: found, placeMask: placeMask)
+                let text = render(found: found, places: (0..<places.count).filter { placeMask & (1 << UInt64($0)) != 0 })
                 cache.insert(key, text)
                 out += text
             }
@@ -162,11 +163,10 @@ public final class BatchClassifier: Sendable {
         }
     }
 
-    private func render(found: [Int], placeMask: UInt64) -> [UInt8] {
+    private func render(found: [Int], places: [Int]) -> [UInt8] {
         var control: String?, sovereignty: String?
         var presence = Set<String>()
-        var zones: [String] = []
-        for (i, name) in placeNames.enumerated() where placeMask & (1 << UInt64(i)) != 0 { zones.append(name) }
+        var zones = places.map { placeNames[$0] }
         var statementZones = Set<String>()
         for g in found {
             let info = infos[g]

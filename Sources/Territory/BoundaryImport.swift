@@ -116,7 +116,7 @@ public enum BoundaryImport {
             }
             guard !targets.isEmpty else { unmatched.append((i, name)); continue }
             for (id, how) in targets {
-                guard builtIn[id] != nil else {
+                guard let target = builtIn[id], !target.shape.polygons.isEmpty, ["district", "city"].contains(target.kind) else {
                     throw ImportError(message: "the id map sends '\(name)' to '\(id)', which is not a built-in shape (known: \(polygonal.map(\.id).sorted().joined(separator: ", ")))")
                 }
                 matches.append(ImportMatch(featureIndex: i, featureName: name, shapeID: id, how: how))
@@ -133,6 +133,9 @@ public enum BoundaryImport {
             let geometries = try parts[id]!.map { try Geometry($0, context: context).makeValid() }
             let union = try Geometry.union(geometries, context: context)
             let shape = Shape.multiPolygon(union.shape.polygons)
+            guard !shape.polygons.isEmpty else {
+                throw ImportError(message: "the areas matched to '\(id)' (\(matches.filter { $0.shapeID == id }.map(\.featureName).joined(separator: ", "))) have no area")
+            }
             let names = matches.filter { $0.shapeID == id }.map(\.featureName)
             packFeatures.append(Feature(id: .string(id), geometry: shape, properties: JSONObject([
                 ("name", .string(builtIn[id]!.name)),

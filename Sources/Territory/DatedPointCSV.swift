@@ -49,15 +49,24 @@ public struct RowError: Error, CustomStringConvertible, Sendable, Equatable {
 public struct LineChunker {
     private var pending: [UInt8] = []
 
+    /// The longest line accepted: a row of dated points is a few dozen bytes.
+    public static let maximumLineLength = 1 << 20
+
+    /// A line longer than `maximumLineLength`: the input is not a CSV of dated points.
+    public struct LineTooLong: Error {}
+
     public init() {}
 
     /// The complete lines available after `chunk` (all the rest when `final`), or nil when none.
-    public mutating func feed(_ chunk: ArraySlice<UInt8>, final: Bool) -> [UInt8]? {
+    /// Throws when a line grows past `maximumLineLength`, so that memory stays bounded.
+    public mutating func feed(_ chunk: ArraySlice<UInt8>, final: Bool) throws(LineTooLong) -> [UInt8]? {
         var data = pending
         data += chunk
         pending.removeAll(keepingCapacity: true)
         if final { return data.isEmpty ? nil : data }
-        guard let lastNewline = data.lastIndex(of: 0x0A) else {
+        // Only the new bytes can hold the first newline after what was pending.
+        guard chunk.contains(0x0A), let lastNewline = data.lastIndex(of: 0x0A) else {
+            if data.count > LineChunker.maximumLineLength { throw LineTooLong() }
             pending = data
             return nil
         }

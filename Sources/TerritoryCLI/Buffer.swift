@@ -76,6 +76,10 @@ struct Buffer: ParsableCommand {
                 if stderrIsTerminal, features.count > 1 {
                     printError("buffering \(i + 1)/\(features.count): \(label(feature, index: i))")
                 }
+                let validity = try Geometry(shape).validity()
+                guard validity.isValid else {
+                    throw Failure.badData("\(source.name): \(at)invalid geometry: \(validity.reason) (territory buffers valid geometry only)")
+                }
                 let geometry: Geometry
                 do {
                     geometry = try buffer.buffer(shape)

@@ -9,7 +9,9 @@ func classify(csv: String, strict: Bool, out: String?, data: DataOptions) throws
     let input: Int32
     var total: Int64 = 0
     if let path = source.path {
-        guard FileManager.default.fileExists(atPath: path) else { throw .missingInput("\(path): no such file") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .missingInput("\(path): no such file") }
+        guard !isDirectory.boolValue else { throw .missingInput("\(path): is a directory, not a file") }
         input = open(path, O_RDONLY)
         guard input >= 0 else { throw .missingInput("\(path): cannot be read: \(String(cString: strerror(errno)))") }
         total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
@@ -44,7 +46,11 @@ func classify(csv: String, strict: Bool, out: String?, data: DataOptions) throws
                 throw Failure.io("\(source.name): read failed: \(String(cString: strerror(errno)))")
             }
             readBytes += Int64(n)
-            guard var lines = chunker.feed(chunk[0..<n], final: n == 0) else {
+            let fed: [UInt8]?
+            do { fed = try chunker.feed(chunk[0..<n], final: n == 0) } catch {
+                throw Failure.badData("\(source.name): line \(max(nextLine, 1)): longer than \(LineChunker.maximumLineLength / 1024) KiB: not a CSV of dated points")
+            }
+            guard var lines = fed else {
                 if n == 0 { break }
                 continue
             }
@@ -129,35 +135,55 @@ final class ClassifyWorker: @unchecked Sendable {
     }
 }
 
-/// Where classified rows go: standard output directly, or a temporary file that is renamed
-/// into place (`--out`) or copied to standard output at the end (spooled).
+/// Where classified rows go: a temporary file beside the target, renamed into place (`--out`),
+/// or, for standard output, an unnamed temporary file (unlinked as soon as it is open, so that
+/// nothing is left however the process ends) copied out at the end.
 final class OutputSink {
     private let target: String?
-    private let spool: Bool
-    private var fd: Int32 = STDOUT_FILENO
+    private var fd: Int32 = -1
     private var temporary: String?
 
     init(path: String?, spool: Bool) throws(Failure) {
         target = (path == "-") ? nil : path
-        self.spool = spool
-        if target != nil || spool {
-            let base: String
-            if let target {
-                let url = URL(fileURLWithPath: target)
-                base = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
-            } else {
-                base = FileManager.default.temporaryDirectory.appendingPathComponent("territory-\(getpid()).csv.tmp").path
+        if let target {
+            let url = URL(fileURLWithPath: target)
+            let folder = url.deletingLastPathComponent()
+            removeAbandoned(in: folder, prefix: ".\(url.lastPathComponent).")
+            let name = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+            fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL, 0o644)
+            if fd < 0 && errno == EEXIST {
+                unlink(name)
+                fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL, 0o644)
             }
-            fd = open(base, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            guard fd >= 0 else { throw .io("\(target ?? base): cannot write: \(String(cString: strerror(errno)))") }
-            temporary = base
+            guard fd >= 0 else { throw .io("\(target): cannot write: \(String(cString: strerror(errno)))") }
+            temporary = name
+        } else if spool {
+            var template = Array(FileManager.default.temporaryDirectory.appendingPathComponent("territory-XXXXXX").path.utf8CString)
+            fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            guard fd >= 0 else { throw .io("standard output: cannot make a temporary file: \(String(cString: strerror(errno)))") }
+            template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        } else {
+            fd = STDOUT_FILENO
+        }
+    }
+
+    /// Removes `<prefix><pid>.tmp` files whose process is gone.
+    private func removeAbandoned(in folder: URL, prefix: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            guard let pid = Int32(name.dropFirst(prefix.count).dropLast(4)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder.appendingPathComponent(name).path) }
         }
     }
 
     func write(_ bytes: [UInt8]) throws(Failure) {
+        try write(bytes, to: fd)
+    }
+
+    private func write(_ bytes: [UInt8], to descriptor: Int32) throws(Failure) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+            let n = bytes[offset...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io("\(target ?? "standard output"): write failed: \(String(cString: strerror(errno)))")
@@ -167,31 +193,32 @@ final class OutputSink {
     }
 
     func finish() throws(Failure) {
-        guard let temporary else { return }
-        guard fsync(fd) == 0 || errno == EINVAL else { throw .io("\(temporary): fsync failed: \(String(cString: strerror(errno)))") }
-        close(fd)
-        if let target {
+        if let temporary, let target {
+            guard fsync(fd) == 0 || errno == EINVAL else { throw .io("\(temporary): fsync failed: \(String(cString: strerror(errno)))") }
+            close(fd)
+            fd = -1
             guard rename(temporary, target) == 0 else { throw .io("\(target): cannot write: \(String(cString: strerror(errno)))") }
-        } else {
+            self.temporary = nil
+        } else if fd != STDOUT_FILENO && fd >= 0 {
             // Copy the spooled rows to standard output.
-            let input = open(temporary, O_RDONLY)
-            defer { close(input); unlink(temporary) }
+            guard lseek(fd, 0, SEEK_SET) == 0 else { throw .io("standard output: cannot read back the rows: \(String(cString: strerror(errno)))") }
             var chunk = [UInt8](repeating: 0, count: 1 << 20)
-            fd = STDOUT_FILENO
             while true {
-                let n = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-                if n <= 0 { break }
-                try write(Array(chunk[0..<n]))
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { throw .io("standard output: cannot read back the rows: \(String(cString: strerror(errno)))") }
+                if n == 0 { break }
+                try write(Array(chunk[0..<n]), to: STDOUT_FILENO)
             }
+            close(fd)
+            fd = -1
         }
-        self.temporary = nil
     }
 
     func discard() {
-        if let temporary {
-            close(fd)
-            unlink(temporary)
-            self.temporary = nil
-        }
+        if fd >= 0 && fd != STDOUT_FILENO { close(fd) }
+        fd = -1
+        if let temporary { unlink(temporary) }
+        temporary = nil
     }
 }

@@ -15,8 +15,12 @@ struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A boundary pack made by 'territory import' to use instead of the built-in shapes it replaces; 'builtin' for none. Default: $TERRITORY_BOUNDARIES, else the pack 'import --default' chose, else builtin.", valueName: "PACK"))
     var boundaries: String?
 
+    /// A pack being tried by `import` before it is saved, used when --boundaries names it.
+    nonisolated(unsafe) static var trialPack: PackFile?
+
     /// The imported pack in use, if any.
     func pack() throws(Failure) -> PackFile? {
+        if let trial = Self.trialPack, boundaries == "\u{0}trial" { return trial }
         let packs = PackFolder.url
         var name = boundaries ?? ProcessInfo.processInfo.environment["TERRITORY_BOUNDARIES"]
         if name == nil || name == "" {
@@ -98,6 +102,16 @@ struct DataOptions: ParsableArguments {
     func build() throws(Failure) -> (Store, URL) {
         let folder = try checkedFolder()
         let path = try storePath()
+        if store != nil {
+            var isDirectory: ObjCBool = false
+            let parent = path.deletingLastPathComponent()
+            guard FileManager.default.fileExists(atPath: parent.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw .io("\(path.path): the folder \(parent.path) does not exist")
+            }
+        }
+        if FileManager.default.fileExists(atPath: path.path), !Store.looksLikeStore(path) {
+            throw .io("\(path.path): exists and is not a territory store: not replacing it (choose another --store)")
+        }
         let atlas = try atlas()
         do {
             let hash = try fingerprint(folder)
@@ -119,6 +133,10 @@ struct DataOptions: ParsableArguments {
         do { hash = try fingerprint(folder) } catch { throw .missingInput("\(error)") }
         var reason = "it does not exist yet"
         if FileManager.default.fileExists(atPath: path.path) {
+            // Only a territory store is ever replaced: any other file at that path is left alone.
+            guard Store.looksLikeStore(path) else {
+                throw .io("\(path.path): exists and is not a territory store: not replacing it (choose another --store)")
+            }
             do {
                 let store = try Store(path: path)
                 if try store.meta("data_hash") == hash, try store.meta("format_version") == Store.formatVersion { return store }
@@ -248,7 +266,8 @@ struct Status: ParsableCommand {
         outside the covered area answers "covered": false with no holders; that is not an error.
 
         Many points: --csv reads CSV with the header id,lon,lat,date and writes \
-        id,control,sovereignty,presence,zones in input order (presence and zones joined with ';'), \
+        id,control,sovereignty,presence,zones in input order (presence and zones joined with ';'; \
+        dates from 1800 to 2199), \
         streaming, in bounded memory (the rows go through a temporary file, so that a failure never \
         leaves a partial result). A row that cannot be read is reported on standard error with \
         its line number and skipped; --strict stops at the first one instead, writing nothing.

@@ -113,18 +113,22 @@ struct Import: ParsableCommand {
             }
             let target = packs.appendingPathComponent("\(name).geojson")
             let document = BoundaryImport.packDocument(result, name: name, source: source ?? url.lastPathComponent, licence: licence, attribution: attribution)
-            try writeOutput(document, to: target.path)
-            if `default` { try writeOutput(name + "\n", to: packs.appendingPathComponent("default").path) }
-            report += "Saved \(target.path)\(`default` ? " (now the default)" : ""); use it with --boundaries \(name)\n"
-            if licence == "unknown" { printError("territory import: note: no --licence given: say the source's licence so that outputs can cite it") }
-            // Check the data with the new lines at once, so that overlaps and gaps show now, and say
-            // how the statements' grounds move against the drawn lines.
+            // Check the data with the new lines before the pack is saved: a pack that makes the data
+            // invalid is refused and nothing is left behind. Then say how the grounds move.
+            let trial = packs.appendingPathComponent(".\(name).\(getpid()).trial.geojson")
+            try writeOutput(document, to: trial.path)
+            defer { try? FileManager.default.removeItem(at: trial) }
             var withPack = data
-            withPack.boundaries = name
+            withPack.boundaries = "\u{0}trial"
+            DataOptions.trialPack = PackFile(name: name, url: trial)
             var withBuiltIn = data
             withBuiltIn.boundaries = "builtin"
             let after = try withPack.atlas()
             let before = try withBuiltIn.atlas()
+            guard rename(trial.path, target.path) == 0 else { throw Failure.io("\(target.path): cannot write: \(String(cString: strerror(errno)))") }
+            if `default` { try writeOutput(name + "\n", to: packs.appendingPathComponent("default").path) }
+            report += "Saved \(target.path)\(`default` ? " (now the default)" : ""); use it with --boundaries \(name)\n"
+            if licence == "unknown" { printError("territory import: note: no --licence given: say the source's licence so that outputs can cite it") }
             report += "Validation with the pack: no errors (warnings, if any, above)\n"
             report += "Statements whose ground moves by more than 1 km² with the new lines (built-in → \(name), km²):\n"
             var moved = 0
@@ -154,7 +158,9 @@ struct Import: ParsableCommand {
     private func readAreas(_ url: URL) throws(Failure) -> [Feature] {
         let head = (try? FileHandle(forReadingFrom: url).read(upToCount: 16)) ?? Data()
         if head.starts(with: Data("SQLite format 3".utf8)) {
-            do { return try GeoPackageReader.features(path: url, layer: layer) } catch {
+            do { return try GeoPackageReader.features(path: url, layer: layer) } catch let error as StoreError {
+                throw .badData(error.message)
+            } catch {
                 throw .badData("\(file): \(error)")
             }
         }
@@ -166,7 +172,9 @@ struct Import: ParsableCommand {
         guard let idMap else { return [:] }
         guard let text = try? String(contentsOfFile: idMap, encoding: .utf8) else { throw .missingInput("\(idMap): cannot be read") }
         var map: [String: String] = [:]
-        for (i, line) in text.split(whereSeparator: \.isNewline).enumerated() {
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             if i == 0 {
                 guard fields == ["name", "id"] else { throw .badData("\(idMap): line 1: expected the header 'name,id'") }

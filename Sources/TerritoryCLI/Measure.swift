@@ -115,7 +115,9 @@ struct Measure: ParsableCommand {
         let tablePath = folder.appendingPathComponent("official_areas.csv")
         guard let text = try? String(contentsOf: tablePath, encoding: .utf8) else { throw .missingInput("\(tablePath.path): cannot be read") }
         var official: [String: (Double, String)] = [:]
-        for (i, line) in text.split(whereSeparator: \.isNewline).enumerated() where i > 0 {
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where i > 0 {
+            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             let f = line.split(separator: ",", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
             guard f.count == 4, let km2 = Double(f[2]) else { throw .badData("\(tablePath.path): line \(i + 1): expected id,name,area_km2,source") }
             official[f[0]] = (km2, f[3])

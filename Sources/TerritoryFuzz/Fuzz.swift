@@ -206,7 +206,13 @@ enum Fuzz {
             let final = offset == bytes.count
             let chunk = bytes[offset..<end]
             offset = end
-            guard var lines = chunker.feed(chunk, final: final) else {
+            let fed: [UInt8]?
+            do { fed = try chunker.feed(chunk, final: final) } catch {
+                // A line past the limit: status --csv refuses the input; so does this reading.
+                reading.header = RowError(line: max(nextLine, 1), message: "line too long")
+                return reading
+            }
+            guard var lines = fed else {
                 if final { break }
                 continue
             }

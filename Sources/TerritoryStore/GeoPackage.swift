@@ -193,6 +193,12 @@ public enum GeoPackageReader {
                     case .blob: continue
                     }
                 }
+                // The same checks as GeoJSON input: finite longitude and latitude within range.
+                if let geometry {
+                    for p in geometry.positions where !(p.x.isFinite && p.y.isFinite && (-180...180).contains(p.x) && (-90...90).contains(p.y)) {
+                        throw StoreError(message: "\(path.path): table '\(table)': position (\(p.x), \(p.y)) is not longitude/latitude within ±180, ±90 (labelled srs_id \(srs), but the coordinates are not WGS 84 degrees)")
+                    }
+                }
                 return Feature(geometry: geometry, properties: properties)
             }
         }

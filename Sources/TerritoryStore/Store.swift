@@ -42,6 +42,23 @@ public final class Store {
         }
     }
 
+    /// True when the file at `path` is a territory store, or one that was being written or is
+    /// damaged (an SQLite file, or a file that starts like nothing else): a file that anything
+    /// else wrote is never replaced.
+    public static func looksLikeStore(_ path: URL) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path.path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 100)) ?? Data()
+        if head.isEmpty { return true }
+        guard head.starts(with: Data("SQLite format 3\0".utf8)) else { return false }
+        // A GeoPackage of someone else's has no store_meta table: leave it alone.
+        var configuration = Configuration()
+        configuration.readonly = true
+        guard let queue = try? DatabaseQueue(path: path.path, configuration: configuration) else { return true }
+        let tables = (try? queue.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }) ?? []
+        return tables.isEmpty || tables.contains("store_meta")
+    }
+
     // MARK: Building
 
     /// Compiles `atlas` into a GeoPackage at `path`, atomically: everything is written to a

@@ -9,6 +9,9 @@ struct Run {
     let stdout: String
     let stderr: String
 
+    /// SIGPIPE ignored once for the test process.
+    static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
     /// The built tool: beside the test bundle (SwiftPM puts both in the same build folder).
     static let binary: URL = {
         var folder = Bundle.main.bundleURL
@@ -42,8 +45,11 @@ struct Run {
         // is read here, so that no pipe can fill up and block the child or the test.
         let writer = input.fileHandleForWriting
         let feeding = DispatchGroup()
+        // The tool may stop reading early (a refused input): the writes then fail with EPIPE,
+        // which must not end the test process.
+        _ = Run.ignoreBrokenPipes
         DispatchQueue.global().async(group: feeding) {
-            if let stdin { writer.write(Data(stdin)) }
+            if let stdin { try? writer.write(contentsOf: Data(stdin)) }
             try? writer.close()
         }
         let errors = ErrorCollector()
@@ -219,6 +225,10 @@ let roadPositions = [Position(46.7519, 39.8153), Position(46.7483, 39.7583), Pos
         (["buffer", "--distance", "2000km"], Array((lachinRoad).utf8), 64, "at most 500 km"),
         (["buffer", "--width", "5km", "/nonexistent/road.geojson"], nil, 66, "/nonexistent/road.geojson: no such file"),
         (["measure", "/nonexistent/road.geojson"], nil, 66, "/nonexistent/road.geojson: no such file"),
+        (["buffer", "--distance", "1e-300m"], Array(lachinRoad.utf8), 64, "less than this tool buffers (at least 1 cm on each side)"),
+        (["buffer", "--width", "5km"], Array(#"{"type":"Polygon","coordinates":[[[46,39],[46.1,39.1],[46.1,39],[46,39.1],[46,39]]]}"#.utf8), 65, "<stdin>: invalid geometry: Self-intersection"),
+        (["status", "--csv", "/tmp"], nil, 66, "/tmp: is a directory, not a file"),
+        (["status", "--csv", "-"], Array("id,lon,lat,date".utf8) + [UInt8](repeating: 0x41, count: 3 << 20), 65, "longer than 1024 KiB: not a CSV of dated points"),
         (["measure"], Array(("{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,0],[1,1],[0,1]]]}").utf8), 65, "coordinates[0]: polygon ring is not closed"),
     ]
 

@@ -11,6 +11,7 @@ struct DataCopy {
     init() throws {
         folder = try temporaryFolder()
         try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("data"), to: data)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("store"), withIntermediateDirectories: true)
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
@@ -39,10 +40,21 @@ struct DataCopy {
         #expect(third.stdout.contains("The Lachin corridor"))
 
         // A damaged store is rebuilt, not trusted.
-        try Data("garbage".utf8).write(to: copy.store)
+        try Data("SQLite format 3\u{0}garbage".utf8).write(to: copy.store)
         let fourth = try Run(ask)
         #expect(fourth.status == 0)
         #expect(fourth.stderr.contains("it cannot be read"), "\(fourth.stderr)")
+
+        // A file that is not a store is never replaced.
+        let precious = copy.folder.appendingPathComponent("precious.txt")
+        try Data("precious".utf8).write(to: precious)
+        let refused = try Run(["status", "--lon", "46.5", "--lat", "39.6", "--date", "2021-01-01", "--data", copy.data.path, "--store", precious.path])
+        #expect(refused.status == 74)
+        #expect(refused.stderr.contains("precious.txt: exists and is not a territory store"), "\(refused.stderr)")
+        #expect(try String(contentsOf: precious, encoding: .utf8) == "precious")
+        let nowhere = try Run(["build", "--data", copy.data.path, "--store", copy.folder.appendingPathComponent("no/such/folder/x.gpkg").path])
+        #expect(nowhere.status == 74 && nowhere.stderr.contains("does not exist"))
+        #expect(!FileManager.default.fileExists(atPath: copy.folder.appendingPathComponent("no").path))
     }
 
     @Test func buildWritesAGeoPackage() throws {

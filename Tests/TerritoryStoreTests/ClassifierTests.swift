@@ -13,9 +13,12 @@ import Geometry
         var random = SplitMix(state: 42)
         var csv = "id,lon,lat,date\n"
         var expected: [String] = []
-        for i in 0..<2_000 {
-            let p = Position(random.uniform(45.6...47.6), random.uniform(38.8...40.5))
-            let d = random.day()
+        // Random places, and every vertex of the boundary pack (on edges: where answers are easiest to get wrong).
+        var places: [(Position, Day)] = (0..<2_000).map { _ in (Position(random.uniform(45.6...47.6), random.uniform(38.8...40.5)), random.day()) }
+        for shape in built.atlas.catalog.shapes.values.sorted(by: { $0.id < $1.id }) {
+            for p in shape.shape.positions { places.append((p, random.day())) }
+        }
+        for (i, (p, d)) in places.enumerated() {
             csv += "p\(i),\(p.x),\(p.y),\(d)\n"
             let a = try built.atlas.status(at: p, on: d)
             let fields = [a.control ?? "", a.sovereignty ?? "", a.presence.joined(separator: ";"), a.zones.joined(separator: ";")]
@@ -27,7 +30,7 @@ import Geometry
             guard case .success(let start) = DatedPointCSV.bodyStart(b) else { Issue.record("header refused"); return }
             DatedPointCSV.parse(UnsafeBufferPointer(rebasing: b[start...]), firstLine: 2, into: &batch)
         }
-        #expect(batch.problems.isEmpty && batch.count == 2_000)
+        #expect(batch.problems.isEmpty && batch.count == places.count)
         var out: [UInt8] = []
         var cache = BatchClassifier.AnswerCache()
         classifier.classify(batch, 0..<batch.count, cache: &cache, into: &out)
@@ -125,7 +128,16 @@ import Geometry
         #expect(Array("\u{FEFF}id,lon,lat,date\n1,2,3,2020-01-01".utf8).withUnsafeBufferPointer { DatedPointCSV.bodyStart($0) } == .success(19))
     }
 
-    @Test func chunkerKeepsLinesWholeWhateverTheChunks() {
+    @Test func aLineWithoutEndIsRefusedInBoundedMemory() {
+        var chunker = LineChunker()
+        let megabyte = [UInt8](repeating: 0x41, count: 1 << 19)
+        #expect(throws: Never.self) { _ = try chunker.feed(megabyte[...], final: false) }
+        #expect(throws: LineChunker.LineTooLong.self) {
+            for _ in 0..<3 { _ = try chunker.feed(megabyte[...], final: false) }
+        }
+    }
+
+    @Test func chunkerKeepsLinesWholeWhateverTheChunks() throws {
         let text = Array((0..<500).map { "r\($0),46.5,39.6,2020-01-01\n" }.joined().utf8)
         var random = SplitMix(state: 5)
         var chunker = LineChunker()
@@ -134,14 +146,14 @@ import Geometry
         while i <= text.count {
             let n = min(text.count - i, Int(random.next() % 70))
             let final = i + n == text.count && n == 0
-            if let lines = chunker.feed(text[i..<(i + n)], final: final) {
+            if let lines = try chunker.feed(text[i..<(i + n)], final: final) {
                 #expect(lines.last == 0x0A || final)
                 joined += lines
             }
             if final { break }
             i += n
             if n == 0 && i == text.count {
-                if let rest = chunker.feed([], final: true) { joined += rest }
+                if let rest = try chunker.feed([], final: true) { joined += rest }
                 break
             }
         }
