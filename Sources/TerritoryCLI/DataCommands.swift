@@ -133,16 +133,16 @@ struct DataOptions: ParsableArguments {
         do { hash = try fingerprint(folder) } catch { throw .missingInput("\(error)") }
         var reason = "it does not exist yet"
         if FileManager.default.fileExists(atPath: path.path) {
-            // Only a territory store is ever replaced: any other file at that path is left alone.
-            guard Store.looksLikeStore(path) else {
-                throw .io("\(path.path): exists and is not a territory store: not replacing it (choose another --store)")
-            }
             do {
                 let store = try Store(path: path)
                 if try store.meta("data_hash") == hash, try store.meta("format_version") == Store.formatVersion { return store }
                 reason = "data/ changed since it was built"
             } catch {
                 reason = "it cannot be read (\(error))"
+            }
+            // Only a territory store is ever replaced: any other file at that path is left alone.
+            guard Store.looksLikeStore(path) else {
+                throw .io("\(path.path): exists and is not a territory store: not replacing it (choose another --store)")
             }
         }
         printError("territory: note: building the store \(path.path) (\(reason))")
