@@ -66,6 +66,23 @@ struct Run {
     }
 }
 
+/// Runs another program (GDAL's tools, the fuzz harness) with both its outputs in one string.
+func runTool(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> (reason: Process.TerminationReason, status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationReason, process.terminationStatus, output)
+}
+
 /// Standard error's bytes, filled by the thread that drains it.
 final class ErrorCollector: @unchecked Sendable {
     var data = Data()

@@ -157,20 +157,9 @@ private func lineCount(_ text: String) -> Int {
     func replays(_ input: String) throws {
         let harness = Run.binary.deletingLastPathComponent().appendingPathComponent("TerritoryFuzz")
         try #require(FileManager.default.isExecutableFile(atPath: harness.path), "no TerritoryFuzz beside \(Run.binary.path)")
-        let process = Process()
-        process.executableURL = harness
-        process.arguments = [Self.folder.appendingPathComponent(input).path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["FUZZ_TARGET"] = String(input.prefix { $0 != "/" })
-        environment["SWIFT_BACKTRACE"] = "enable=no"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(input): \(output)")
+        let (reason, status, output) = try runTool(harness, [Self.folder.appendingPathComponent(input).path],
+                                                   environment: ["FUZZ_TARGET": String(input.prefix { $0 != "/" }), "SWIFT_BACKTRACE": "enable=no"])
+        #expect(reason == .exit && status == 0, "\(input): \(output)")
         #expect(output.hasSuffix(": ok\n"), "\(input): \(output)")
     }
 

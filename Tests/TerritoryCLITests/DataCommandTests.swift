@@ -52,16 +52,8 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
             print("skipped: ogrinfo (gdal-bin) is not installed; GDAL's reading of the layer is not checked")
             return
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ogrinfo)
-        process.arguments = ["-ro", "-al", "-so", file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(output)")
+        let (_, status, output) = try runTool(URL(fileURLWithPath: ogrinfo), ["-ro", "-al", "-so", file.path])
+        #expect(status == 0, "\(output)")
         #expect(output.contains("Feature Count: 3"), "\(output)")
         #expect(output.contains("Geometry: Multi Polygon"), "\(output)")
         #expect(output.contains("valid_from: String") || output.contains("valid_from: Date"), "\(output)")
