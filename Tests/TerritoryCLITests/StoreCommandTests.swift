@@ -57,6 +57,26 @@ struct DataCopy {
         #expect(!FileManager.default.fileExists(atPath: copy.folder.appendingPathComponent("no").path))
     }
 
+    @Test func aBoundaryFileOutsideTheDataFolderCountsForStaleness() throws {
+        let copy = try DataCopy()
+        defer { copy.remove() }
+        let fm = FileManager.default
+        try fm.moveItem(at: copy.data.appendingPathComponent("boundaries"), to: copy.folder.appendingPathComponent("shapes"))
+        let catalog = copy.data.appendingPathComponent("catalog.json")
+        try String(contentsOf: catalog, encoding: .utf8)
+            .replacingOccurrences(of: "\"boundaries/builtin.geojson\"", with: "\"../shapes/builtin.geojson\"")
+            .write(to: catalog, atomically: true, encoding: .utf8)
+        let ask = ["status", "--lon", "46.5", "--lat", "39.6", "--date", "2021-01-01", "--format", "json"] + copy.options
+        #expect(try Run(ask).stderr.contains("it does not exist yet"))
+        #expect(try Run(ask).stderr.isEmpty)
+        let shapes = copy.folder.appendingPathComponent("shapes/builtin.geojson")
+        try String(contentsOf: shapes, encoding: .utf8).replacingOccurrences(of: "\"Lachin District\"", with: "\"Lachin district\"")
+            .write(to: shapes, atomically: true, encoding: .utf8)
+        let after = try Run(ask)
+        #expect(after.stderr.contains("data/ changed since it was built"), "\(after.stderr)")
+        #expect(after.stdout.contains("\"Lachin district\""))
+    }
+
     @Test func buildWritesAGeoPackage() throws {
         let copy = try DataCopy()
         defer { copy.remove() }
