@@ -151,18 +151,15 @@ struct DataOptions: ParsableArguments {
 
     /// The hash the store is checked against: data/ and the boundary pack in use.
     private func fingerprint(_ folder: URL) throws -> String {
-        var data = try DataFingerprint.hash(folder: folder)
+        var also: [URL] = []
         // A boundary file that catalog.json names outside the folder counts too.
         if let bytes = FileManager.default.contents(atPath: folder.appendingPathComponent(Catalog.manifest).path),
            case .object(let root)? = try? JSONReader.parse(Array(bytes)), case .string(let boundaries)? = root["boundaries"],
            boundaries.hasPrefix("/") || boundaries.hasPrefix("..") {
-            let url = boundaries.hasPrefix("/") ? URL(fileURLWithPath: boundaries) : folder.appendingPathComponent(boundaries)
-            let outside = FileManager.default.contents(atPath: url.path) ?? Data()
-            data += "+boundaries:" + String(outside.count) + ":" + String(outside.reduce(UInt64(1469598103934665603)) { ($0 ^ UInt64($1)) &* 1099511628211 }, radix: 16)
+            also.append(boundaries.hasPrefix("/") ? URL(fileURLWithPath: boundaries) : folder.appendingPathComponent(boundaries))
         }
-        guard let pack = try pack() else { return data }
-        let bytes = FileManager.default.contents(atPath: pack.url.path) ?? Data()
-        return data + "+" + pack.name + ":" + String(bytes.count) + ":" + String(bytes.reduce(UInt64(1469598103934665603)) { ($0 ^ UInt64($1)) &* 1099511628211 }, radix: 16)
+        if let pack = try pack() { also.append(pack.url) }
+        return try DataFingerprint.hash(folder: folder, also: also)
     }
 
     /// A problem as one line, with the data folder's path before its file.

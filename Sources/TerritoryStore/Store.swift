@@ -310,9 +310,10 @@ public struct ClassificationInputs: Sendable {
 }
 
 /// A fingerprint of a data folder: SHA-256 over every file's path and bytes (hidden files
-/// aside), and the store format, so that any edit to data/ makes the store stale.
+/// aside), the store format, and any other files the store is built from (`also`: a boundary
+/// pack, a boundary file outside the folder), so that any edit to them makes the store stale.
 public enum DataFingerprint {
-    public static func hash(folder: URL) throws -> String {
+    public static func hash(folder: URL, also: [URL] = []) throws -> String {
         let fm = FileManager.default
         guard let walker = fm.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else {
             throw StoreError(message: "\(folder.path): cannot be read")
@@ -330,6 +331,12 @@ public enum DataFingerprint {
             guard let data = fm.contents(atPath: url.path) else { throw StoreError(message: "\(url.path): cannot be read") }
             sha.update("\(relative)\n\(data.count)\n")
             sha.update(data)
+        }
+        for url in also {
+            // A missing file counts as such: loading the data reports it.
+            let data = fm.contents(atPath: url.path)
+            sha.update("\(url.standardizedFileURL.path)\n\(data?.count ?? -1)\n")
+            if let data { sha.update(data) }
         }
         return sha.hexDigest()
     }
