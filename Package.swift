@@ -7,6 +7,7 @@ let package = Package(
     name: "territory",
     products: [
         .executable(name: "territory", targets: ["TerritoryCLI"]),
+        .library(name: "JSONText", targets: ["JSONText"]),
         .library(name: "Geometry", targets: ["Geometry"]),
         .library(name: "Geodesy", targets: ["Geodesy"]),
         .library(name: "Territory", targets: ["Territory"]),
@@ -15,6 +16,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // System-library shims: a module map and one header each, nothing else.
@@ -28,30 +31,47 @@ let package = Package(
             pkgConfig: "proj",
             providers: [.apt(["libproj-dev"])]
         ),
+        // The strict JSON reader and writer: member order kept, UTF-8 only, bounded depth,
+        // line and column in errors.
+        .target(name: "JSONText"),
         // The only code that touches GEOS pointers.
-        .target(name: "Geometry", dependencies: ["CGEOS"]),
+        .target(name: "Geometry", dependencies: ["CGEOS", "JSONText"]),
         // The only code that touches PROJ: geodesic measures and local metric projections.
         .target(name: "Geodesy", dependencies: ["CPROJ", "Geometry"]),
-        // The domain: days and intervals, actors and facets, statements, ground expressions,
-        // the catalog loaded from data/, time slices, status queries.
-        .target(name: "Territory", dependencies: ["Geometry", "Geodesy"]),
-        // SQLite through GRDB: the compiled store, an OGC GeoPackage.
-        .target(name: "TerritoryStore", dependencies: ["Territory", "Geometry", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The domain: days and intervals on two time axes, actors and facets, statements, ground
+        // expressions, the catalog loaded from data/ in parts, slices, the one status rule, the engine.
+        .target(name: "Territory", dependencies: [
+            "JSONText", "Geometry", "Geodesy",
+            .product(name: "CSV", package: "CSV.swift"),
+        ]),
+        // SQLite through GRDB: the compiled store (an OGC GeoPackage), the data set (which data,
+        // which pack, which store, fingerprint, staleness), atomic files.
+        .target(name: "TerritoryStore", dependencies: [
+            "JSONText", "Territory", "Geometry",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The command-line tool: thin commands that parse, call the libraries, print.
         .executableTarget(
             name: "TerritoryCLI",
             dependencies: [
-                "Geometry", "Geodesy", "Territory", "TerritoryStore",
+                "JSONText", "Geometry", "Geodesy", "Territory", "TerritoryStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // The fuzz harness (tools/fuzz builds it with libFuzzer in .build-fuzz; a plain build replays files).
-        .executableTarget(name: "TerritoryFuzz", dependencies: ["Geometry", "Geodesy", "Territory"]),
-        .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
-        .testTarget(name: "GeodesyTests", dependencies: ["Geodesy", "Geometry"]),
-        .testTarget(name: "TerritoryTests", dependencies: ["Territory", "Geometry", "Geodesy"]),
-        .testTarget(name: "TerritoryStoreTests", dependencies: ["TerritoryStore", "Territory", "Geometry", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "TerritoryCLITests", dependencies: ["TerritoryCLI", "Geometry", "Geodesy", "Territory"], exclude: ["Corpus"]),
+        .executableTarget(name: "TerritoryFuzz", dependencies: ["JSONText", "Geometry", "Geodesy", "Territory"]),
+        // Fixtures shared by every test target: one day(), one package root, one tool runner, temporary homes.
+        .target(name: "TestSupport", dependencies: ["Territory"], path: "Tests/TestSupport"),
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "TestSupport"]),
+        .testTarget(name: "GeometryTests", dependencies: ["Geometry", "JSONText", "TestSupport"]),
+        .testTarget(name: "GeodesyTests", dependencies: ["Geodesy", "Geometry", "TestSupport"]),
+        .testTarget(name: "TerritoryTests", dependencies: ["Territory", "Geometry", "Geodesy", "JSONText", "TestSupport"]),
+        .testTarget(name: "TerritoryStoreTests", dependencies: [
+            "TerritoryStore", "Territory", "Geometry", "JSONText", "TestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "TerritoryCLITests", dependencies: ["TerritoryCLI", "Geometry", "Geodesy", "Territory", "JSONText", "TestSupport"], exclude: ["Corpus"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,4 @@
-import CPROJ
+internal import CPROJ
 import Geometry
 
 /// Geodesics on the WGS 84 ellipsoid through PROJ's geodesic API (Karney's algorithms, `geodesic.h`).

@@ -1,4 +1,4 @@
-import CPROJ
+internal import CPROJ
 import Geometry
 
 /// A failure inside PROJ, with the call and PROJ's own message.

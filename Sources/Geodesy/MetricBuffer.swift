@@ -64,6 +64,22 @@ public struct MetricBuffer: Sendable {
     /// that a lon/lat-straight edge and the true curve part by less than 10⁻⁴ of the distance.
     var step: Double { min(1_000, (2_000 * distance).squareRoot()) }
 
+    /// The grid that outputs are written on: GeoJSON's 7 decimals.
+    public static let outputGridSize = 1e-7
+
+    /// The buffer of `shape`, as plain values to write at GeoJSON's 7 decimals: the input must be
+    /// valid as GEOS judges it (otherwise a `BufferInputError` with GEOS's reason and place), and
+    /// the result is reduced to the 1e-7° grid (`GEOSGeom_setPrecision_r`) so that it stays valid
+    /// once written.
+    public func bufferForOutput(_ shape: Shape) throws -> Shape {
+        let context = GEOSContext()
+        let validity = try Geometry(shape, context: context).validity()
+        guard validity.isValid else {
+            throw BufferInputError(message: "invalid geometry: \(validity.reason) (territory buffers valid geometry only)")
+        }
+        return try buffer(shape, context: context).reducedPrecision(gridSize: MetricBuffer.outputGridSize).shape
+    }
+
     /// The buffer of `shape` (longitude/latitude degrees on WGS 84) as a geometry in `context`.
     public func buffer(_ shape: Shape, context: GEOSContext = GEOSContext()) throws -> Geometry {
         try checkReach(shape)

@@ -1,4 +1,4 @@
-import CGEOS
+internal import CGEOS
 
 /// A GEOS context handle (`GEOS_init_r`) with a message handler that collects what GEOS says.
 ///

@@ -1,3 +1,4 @@
+import JSONText
 /// A GeoJSON feature as read: its geometry (nil for a `null` geometry), properties and id.
 public struct Feature: Sendable, Equatable {
     public var id: JSONValue?

@@ -1,4 +1,4 @@
-import CGEOS
+internal import CGEOS
 
 /// An owned GEOS geometry: this object owns exactly one `GEOSGeometry*` and destroys it
 /// (`GEOSGeom_destroy_r`) exactly once, in `deinit`.
@@ -160,7 +160,7 @@ public final class Geometry {
         return (0..<Int(size)).map { Position(flat[2 * $0], flat[2 * $0 + 1]) }
     }
 
-    private static func shape(of g: OpaquePointer, _ h: GEOSContextHandle_t) -> Shape {
+    static func shape(of g: OpaquePointer, _ h: GEOSContextHandle_t) -> Shape {
         let type = GEOSGeomTypeId_r(h, g)  // -1 on exception
         switch type {
         case Int32(GEOS_POINT.rawValue):

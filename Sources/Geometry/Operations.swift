@@ -1,4 +1,4 @@
-import CGEOS
+internal import CGEOS
 
 /// How a buffer ends at the free ends of lines (`GEOSBufCapStyles`).
 public enum EndCap: String, Sendable, CaseIterable {
@@ -18,12 +18,14 @@ public enum EndCap: String, Sendable, CaseIterable {
     }
 }
 
-/// Validity as GEOS sees it (`GEOSisValidReason_r`).
+/// Validity as GEOS judges it (`GEOSisValidDetail_r`).
 public struct Validity: Sendable, Equatable {
     /// True for a valid geometry.
     public let isValid: Bool
-    /// GEOS's reason, e.g. `Self-intersection[0.5 0.5]`; `Valid Geometry` when valid.
+    /// GEOS's reason with the place, e.g. `Self-intersection at 0.5 0.5`; `Valid Geometry` when valid.
     public let reason: String
+    /// Where the problem is, when GEOS says.
+    public let location: Position?
 }
 
 extension Geometry {
@@ -95,14 +97,32 @@ extension Geometry {
 
     // MARK: Validity
 
-    /// Validity with GEOS's reason (`GEOSisValidReason_r`).
+    /// Validity with GEOS's reason and, when invalid, where (`GEOSisValidDetail_r`).
     public func validity() throws(GEOSError) -> Validity {
         context.reset()
-        // NULL on exception; the string is ours to free.
-        guard let reason = GEOSisValidReason_r(context.handle, pointer) else { throw context.failure("GEOSisValidReason_r") }
-        defer { GEOSFree_r(context.handle, reason) }
-        let text = String(cString: reason)
-        return Validity(isValid: text == "Valid Geometry", reason: text)
+        var reason: UnsafeMutablePointer<CChar>?
+        var location: OpaquePointer?
+        // 1 valid, 0 invalid, 2 on exception; reason and location are ours to free when set.
+        let answer = GEOSisValidDetail_r(context.handle, pointer, 0, &reason, &location)
+        defer {
+            if let reason { GEOSFree_r(context.handle, reason) }
+            if let location { GEOSGeom_destroy_r(context.handle, location) }
+        }
+        guard answer != 2 else { throw context.failure("GEOSisValidDetail_r") }
+        if answer == 1 { return Validity(isValid: true, reason: "Valid Geometry", location: nil) }
+        var at: Position?
+        if let location { at = Geometry.shape(of: location, context.handle).points.first }
+        let text = reason.map { String(cString: $0) } ?? "invalid"
+        return Validity(isValid: false, reason: at.map { "\(text) at \($0.x) \($0.y)" } ?? text, location: at)
+    }
+
+    /// The geometry with every vertex on a grid of `gridSize` units, kept valid: vertices that
+    /// meet are merged and collapsed parts removed (`GEOSGeom_setPrecision_r`, GEOS_PREC_VALID_OUTPUT).
+    /// Use it before writing coordinates at a fixed number of decimals, which rounding alone
+    /// could make self-intersect.
+    public func reducedPrecision(gridSize: Double) throws(GEOSError) -> Geometry {
+        let a = pointer
+        return try produce("GEOSGeom_setPrecision_r") { GEOSGeom_setPrecision_r($0, a, gridSize, Int32(GEOS_PREC_VALID_OUTPUT.rawValue)) }
     }
 
     /// True when GEOS finds the geometry valid (`GEOSisValid_r`).

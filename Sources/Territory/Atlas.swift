@@ -1,9 +1,12 @@
 import Foundation
 import Geodesy
 import Geometry
+import JSONText
 
 /// The catalog with its geometry resolved: every statement's ground computed with GEOS (and PROJ
-/// for buffers) and clipped to the covered area, the time slices, and the queries over them.
+/// for buffers) and clipped to the covered area, the time slices checked as partitions, and the
+/// slice features computed. What it computes is compiled into the store and answered by the
+/// `Engine`; the atlas itself answers no queries.
 ///
 /// An atlas lives in one GEOS context and belongs to one task, like the geometries it holds.
 public final class Atlas {
@@ -13,19 +16,14 @@ public final class Atlas {
     public let covered: Geometry
     /// Each statement's ground, clipped to the covered area, by statement id.
     private var grounds: [String: Geometry] = [:]
-    private var prepared: [String: PreparedGeometry] = [:]
-    private var preparedShapes: [String: PreparedGeometry] = [:]
     private var cache: [GroundExpression: Geometry] = [:]
-    private let effective: [Statement]
-    /// The time slices: the half-open runs of days in which no statement starts or ends, in order;
-    /// the last one is open.
-    public let slices: [DayInterval]
+    /// The time slices of today's record (`Slicing`); members index `catalog.statements`.
+    public let slices: [Slice]
 
     /// Resolves every expression of `catalog`. Problems (an empty ground, a failure in GEOS or
     /// PROJ) are reported together, each naming its file and statement.
     public init(_ catalog: Catalog) throws(Problems) {
         self.catalog = catalog
-        self.effective = catalog.effectiveStatements
         var problems: [Problem] = []
         var coveredGeometry: Geometry?
         var cache: [GroundExpression: Geometry] = [:]
@@ -76,13 +74,7 @@ public final class Atlas {
             }
         }
         self.cache = cache
-        var days = Set<Day>()
-        for s in catalog.effectiveStatements {
-            days.insert(s.interval.from)
-            if let to = s.interval.to { days.insert(to) }
-        }
-        let sorted = days.sorted()
-        slices = sorted.indices.map { i in try! DayInterval(from: sorted[i], to: i + 1 < sorted.count ? sorted[i + 1] : nil) }
+        slices = Slicing.slices(of: catalog.statements)
         guard problems.isEmpty else { throw Problems(problems: problems) }
     }
 
@@ -104,14 +96,14 @@ public final class Atlas {
         GeodesicMeasure.measures(of: g.shape).area / 1e6
     }
 
-    /// The statements in force on `day`, in catalog order (superseded ones never are).
-    public func statements(on day: Day) -> [Statement] {
-        effective.filter { $0.interval.contains(day) }
+    /// The statements in force in a slice, in catalog order.
+    public func statements(in slice: Slice) -> [Statement] {
+        slice.members.map { catalog.statements[$0] }
     }
 
     /// The time slice holding `day`, or nil before the first statement takes effect.
-    public func slice(containing day: Day) -> DayInterval? {
-        slices.last { $0.from <= day }
+    public func slice(containing day: Day) -> Slice? {
+        Slicing.index(of: day, in: slices).map { slices[$0] }
     }
 
     // MARK: Validation
@@ -123,7 +115,7 @@ public final class Atlas {
         var problems: [Problem] = []
         var reportedPairs = Set<[String]>()
         for slice in slices {
-            let inForce = statements(on: slice.from)
+            let inForce = statements(in: slice)
             for facet in Facet.allCases where facet.isExclusive {
                 let group = inForce.filter { $0.facet == facet }
                 guard !group.isEmpty else { continue }
@@ -138,7 +130,7 @@ public final class Atlas {
                             reportedPairs.insert(pair)
                             let place = try overlap.isEmpty() ? "" : " around \(try describe(overlap.pointOnSurface()))"
                             problems.append(Problem(file: b.file, subject: "statement '\(b.id)'",
-                                "\(facet.rawValue) overlaps statement '\(a.id)' (\(a.file)) by \(format(km2)) km² on \(slice.from)\(place)", areaKm2: km2))
+                                "\(facet.rawValue) overlaps statement '\(a.id)' (\(a.file)) by \(format(km2)) km² on \(slice.interval.from)\(place)", areaKm2: km2))
                         }
                     }
                 }
@@ -149,7 +141,7 @@ public final class Atlas {
                 if km2 > catalog.toleranceKm2 {
                     let place = try gap.isEmpty() ? "" : " around \(try describe(gap.pointOnSurface()))"
                     problems.append(Problem(file: Catalog.manifest, subject: "covered",
-                        "\(facet.rawValue) leaves a gap of \(format(km2)) km² with no holder on \(slice.from) (in force: \(group.map(\.id).joined(separator: ", ")))\(place)", areaKm2: km2))
+                        "\(facet.rawValue) leaves a gap of \(format(km2)) km² with no holder on \(slice.interval.from) (in force: \(group.map(\.id).joined(separator: ", ")))\(place)", areaKm2: km2))
                 }
             }
         }
@@ -163,29 +155,49 @@ public final class Atlas {
 
     private func format(_ km2: Double) -> String { String(format: "%.3f", km2) }
 
-    // MARK: Queries
+    // MARK: What the store and the engine are made of
 
-    /// True when the position is inside (or on the edge of) the statement's ground.
-    public func covers(_ statement: Statement, _ position: Position) throws -> Bool {
-        if prepared[statement.id] == nil { prepared[statement.id] = try PreparedGeometry(ground(of: statement)) }
-        return try prepared[statement.id]!.covers(position)
+    /// What queries tell of a statement.
+    public func info(_ statement: Statement) -> StatementInfo {
+        catalog.info(statement, areaKm2: Atlas.areaKm2(ground(of: statement)))
     }
 
-    /// True when the position is inside (or on the edge of) the covered area.
-    public func isCovered(_ position: Position) throws -> Bool {
-        if preparedShapes["\u{0}covered"] == nil { preparedShapes["\u{0}covered"] = try PreparedGeometry(covered) }
-        return try preparedShapes["\u{0}covered"]!.covers(position)
-    }
+    /// The grid slice features are written on: 1e-7°, the 7 decimals GeoJSON output keeps, so that
+    /// writing them rounds nothing and every written geometry stays valid.
+    public static let gridSize = 1e-7
 
-    /// The names of the boundary pack's districts and cities that hold the position.
-    public func places(at position: Position) throws -> [String] {
-        var names: [String] = []
-        for shape in catalog.shapes.values where ["district", "city"].contains(shape.kind) {
-            if preparedShapes[shape.id] == nil {
-                preparedShapes[shape.id] = try PreparedGeometry(Geometry(shape.shape, context: context))
+    /// The features of one time slice, one per (facet, holder) among `facets`: the union of the
+    /// grounds of the statements in force, reduced to the 1e-7° grid by GEOS (valid as GEOS
+    /// judges it), in facet order then holder code.
+    public func sliceFeatures(_ slice: Slice, facets: [Facet] = Facet.allCases) throws -> [SliceFeature] {
+        let inForce = statements(in: slice)
+        var features: [SliceFeature] = []
+        for facet in Facet.allCases where facets.contains(facet) {
+            let group = inForce.filter { $0.facet == facet }
+            for holder in Set(group.map(\.holder)).sorted() {
+                let members = group.filter { $0.holder == holder }
+                let union = try Geometry.union(members.map(ground(of:)), context: context)
+                let ground = try Atlas.polygonal(Atlas.polygonal(union, context).reducedPrecision(gridSize: Atlas.gridSize), context)
+                var sources: [String] = []
+                for s in members where !sources.contains(s.source.citation) { sources.append(s.source.citation) }
+                var zones: [String] = []
+                for s in members where !zones.contains(s.zone) { zones.append(s.zone) }
+                features.append(SliceFeature(
+                    facet: facet, holder: holder, holderName: catalog.holderName(holder), valid: slice.interval,
+                    statements: members.map(\.id), sources: sources, zones: zones,
+                    areaKm2: (Atlas.areaKm2(ground) * 1000).rounded() / 1000, boundaries: catalog.pack?.citation,
+                    polygons: ground.shape.polygons))
             }
-            if try preparedShapes[shape.id]!.covers(position) { names.append(shape.name) }
         }
-        return names.sorted()
+        return features
+    }
+
+    /// The engine over this atlas's statements, grounds, places and covered area: what the store
+    /// answers from, without the store.
+    public func engine() -> Engine {
+        Engine(title: catalog.title, boundaries: catalog.pack?.citation,
+               statements: catalog.statements.map(info), grounds: catalog.statements.map { ground(of: $0).shape },
+               places: catalog.shapes.values.filter(\.kind.isPlace).map { ($0.name, $0.shape) },
+               covered: covered.shape)
     }
 }

@@ -1,56 +1,95 @@
 import Geometry
 
-/// Classifies many dated points at once: for each, the same answer as `status` (control,
-/// sovereignty, presence, zones), from raster-indexed grounds rather than GEOS calls, so that
+/// A column of `status --csv`'s output, after the id.
+public enum CSVColumn: String, Sendable, CaseIterable {
+    /// `true` or `false`: inside the covered area.
+    case covered
+    case control, sovereignty, administration, presence, access
+    /// Districts and cities, then the statements' zones, joined with `;`.
+    case zones
+    /// The ids of the statements in force at the point, joined with `;`.
+    case statements
+
+    /// The default: every facet and the zones.
+    public static let defaults: [CSVColumn] = [.control, .sovereignty, .administration, .presence, .access, .zones]
+
+    /// Reads a comma-separated list of column names (case-insensitive); throws naming the first unknown one.
+    public static func list(_ text: String) throws(TerritoryError) -> [CSVColumn] {
+        var columns: [CSVColumn] = []
+        for name in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+            guard let column = CSVColumn(rawValue: name) else {
+                throw .badInput("--columns: '\(name)' is not a column (choose from \(allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard !columns.contains(column) else { throw .badInput("--columns: '\(name)' is named twice") }
+            columns.append(column)
+        }
+        return columns
+    }
+
+    /// The header line: `id,` and the columns.
+    public static func header(_ columns: [CSVColumn]) -> [UInt8] {
+        Array((["id"] + columns.map(\.rawValue)).joined(separator: ",").utf8) + [0x0A]
+    }
+
+    /// The row's fields after the id, from the answer, each field quoted where CSV needs it,
+    /// with a leading comma and a closing newline.
+    public static func fields(_ answer: StatusAnswer, _ columns: [CSVColumn]) -> [UInt8] {
+        var text = ""
+        for column in columns {
+            let field: String
+            switch column {
+            case .covered: field = answer.covered ? "true" : "false"
+            case .control: field = answer.codes(.control).joined(separator: ";")
+            case .sovereignty: field = answer.codes(.sovereignty).joined(separator: ";")
+            case .administration: field = answer.codes(.administration).joined(separator: ";")
+            case .presence: field = answer.codes(.presence).joined(separator: ";")
+            case .access: field = answer.codes(.access).joined(separator: ";")
+            case .zones: field = answer.zones.joined(separator: ";")
+            case .statements: field = answer.statements.map(\.id).joined(separator: ";")
+            }
+            text += ","
+            if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+                text += "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            } else {
+                text += field
+            }
+        }
+        return Array((text + "\n").utf8)
+    }
+}
+
+/// Classifies many dated points at once through the engine: the same grids and the same status
+/// rule as one `status` answer, with each distinct answer rendered once and remembered, so that
 /// millions of points take seconds.
 ///
 /// The classifier itself is immutable and may be shared by several threads; each thread keeps
 /// its own `AnswerCache`. Memory does not grow with the number of points.
 public final class BatchClassifier: Sendable {
-    private let infos: [StatementInfo]
+    public let engine: Engine
+    public let columns: [CSVColumn]
     private let groundGrids: [PolygonGrid]
-    private let placeNames: [String]
     private let placeGrids: [PolygonGrid]
     private let covered: PolygonGrid
     /// The first day (ordinal) of each slice, and the statements in force in it (indices).
     private let starts: [Int]
     private let inForce: [[Int]]
 
-    /// Builds the indexes: `statements` are those in force at some time (none superseded) with
-    /// their grounds, `places` the districts and cities by name, `covered`
-    /// the covered area. The time slices are the runs of days in which none of the statements
-    /// starts or ends.
-    public init(statements: [(StatementInfo, Shape)], places: [(String, Shape)], covered: [Shape], resolution: Int = 128) {
-        var gridsByShape: [Shape: PolygonGrid] = [:]
-        func grid(_ shape: Shape) -> PolygonGrid {
-            if let hit = gridsByShape[shape] { return hit }
-            let made = PolygonGrid(shape.polygons, resolution: resolution)
-            gridsByShape[shape] = made
-            return made
-        }
-        infos = statements.map(\.0)
-        groundGrids = statements.map { grid($0.1) }
-        let kept = places.sorted { $0.0 < $1.0 }
-        placeNames = kept.map(\.0)
-        placeGrids = kept.map { grid($0.1) }
-        self.covered = PolygonGrid(covered.flatMap(\.polygons), resolution: resolution * 2)
-        var days = Set<Day>()
-        for (info, _) in statements {
-            days.insert(info.interval.from)
-            if let to = info.interval.to { days.insert(to) }
-        }
-        let sliceStarts = days.sorted()
-        starts = sliceStarts.map(\.ordinal)
-        inForce = sliceStarts.map { start in
-            statements.indices.filter { statements[$0].0.interval.contains(start) }
-        }
+    /// Builds every grid of the engine now (once), for `columns`.
+    public init(engine: Engine, columns: [CSVColumn] = CSVColumn.defaults) {
+        self.engine = engine
+        self.columns = columns
+        groundGrids = engine.statements.indices.map { engine.groundGrid($0) }
+        placeGrids = engine.placeNames.indices.map { engine.placeGrid($0) }
+        covered = engine.coveredGrid
+        starts = engine.slices.map(\.interval.from.ordinal)
+        inForce = engine.slices.map(\.members)
     }
 
     /// The header of the CSV written.
-    public static let header = Array("id,control,sovereignty,presence,zones\n".utf8)
+    public var header: [UInt8] { CSVColumn.header(columns) }
 
-    /// Answers remembered by one thread: the CSV text of each combination of slice, statements
-    /// and places seen so far. An open-addressing table, cheaper than a Dictionary per point.
+    /// Answers remembered by one thread: the CSV text of each combination of slice, covered,
+    /// statements and places seen so far. An open-addressing table, cheaper than a Dictionary per point.
     public struct AnswerCache {
         fileprivate var keys: [Key?] = Array(repeating: nil, count: 1024)
         fileprivate var texts: [[UInt8]] = Array(repeating: [], count: 1024)
@@ -60,6 +99,7 @@ public final class BatchClassifier: Sendable {
 
         fileprivate struct Key: Equatable {
             let slice: Int
+            let covered: Bool
             /// Bit k: the k-th statement in force in the slice holds the point.
             let low: UInt64
             let high: UInt64
@@ -68,7 +108,7 @@ public final class BatchClassifier: Sendable {
 
         @inline(__always)
         fileprivate func slot(_ key: Key, _ capacity: Int) -> Int {
-            var h = UInt64(bitPattern: Int64(key.slice)) &* 0x9E37_79B9_7F4A_7C15
+            var h = UInt64(bitPattern: Int64(key.slice * 2 + (key.covered ? 1 : 0))) &* 0x9E37_79B9_7F4A_7C15
             h ^= key.low &* 0xC2B2_AE3D_27D4_EB4F
             h ^= key.high &* 0x1656_67B1_9E37_79F9
             h ^= key.places &* 0x27D4_EB2F_1656_67C5
@@ -106,7 +146,7 @@ public final class BatchClassifier: Sendable {
         }
     }
 
-    /// Appends `id,control,sovereignty,presence,zones` for points `range` of `batch` to `out`.
+    /// Appends `id` and the columns for points `range` of `batch` to `out`.
     public func classify(_ batch: PointBatch, _ range: Range<Int>, cache: inout AnswerCache, into out: inout [UInt8]) {
         starts.withUnsafeBufferPointer { starts in
         inForce.withUnsafeBufferPointer { inForce in
@@ -124,17 +164,17 @@ public final class BatchClassifier: Sendable {
                     let mid = (lo + hi) >> 1
                     if starts[mid] <= day { slice = mid; lo = mid + 1 } else { hi = mid }
                 }
-                let isCovered = slice >= 0 && covered.contains(p)
-                if places.count > 64 || (isCovered && inForce[slice].count > 128) {
+                let isCovered = covered.contains(p)
+                if places.count > 64 || (slice >= 0 && inForce[slice].count > 128) {
                     // Too many places or statements for the bit masks: answer without the cache.
-                    let found = isCovered ? inForce[slice].filter { grounds[$0].contains(p) } : []
-                    out += render(found: found, places: (0..<places.count).filter { places[$0].contains(p) })
+                    let found = isCovered && slice >= 0 ? inForce[slice].filter { grounds[$0].contains(p) } : []
+                    out += render(day: day, p, isCovered, found: found, places: (0..<places.count).filter { places[$0].contains(p) })
                     continue
                 }
                 var placeMask: UInt64 = 0
                 for i in 0..<places.count where places[i].contains(p) { placeMask |= 1 << UInt64(i) }
                 var low: UInt64 = 0, high: UInt64 = 0
-                if isCovered {
+                if isCovered && slice >= 0 {
                     let list = inForce[slice]
                     // Nothing starts or ends inside a slice: what is in force on its first day is in force all through it.
                     list.withUnsafeBufferPointer { list in
@@ -143,7 +183,7 @@ public final class BatchClassifier: Sendable {
                         }
                     }
                 }
-                let key = AnswerCache.Key(slice: slice, low: low, high: high, places: placeMask)
+                let key = AnswerCache.Key(slice: slice, covered: isCovered, low: low, high: high, places: placeMask)
                 if cache.append(key, to: &out) { continue }
                 var found: [Int] = []
                 if slice >= 0 {
@@ -152,7 +192,7 @@ public final class BatchClassifier: Sendable {
                         found.append(list[j])
                     }
                 }
-                let text = render(found: found, places: (0..<places.count).filter { placeMask & (1 << UInt64($0)) != 0 })
+                let text = render(day: day, p, isCovered, found: found, places: (0..<places.count).filter { placeMask & (1 << UInt64($0)) != 0 })
                 cache.insert(key, text)
                 out += text
             }
@@ -163,32 +203,10 @@ public final class BatchClassifier: Sendable {
         }
     }
 
-    private func render(found: [Int], places: [Int]) -> [UInt8] {
-        var control: String?, sovereignty: String?
-        var presence = Set<String>()
-        var zones = places.map { placeNames[$0] }
-        var statementZones = Set<String>()
-        for g in found {
-            let info = infos[g]
-            statementZones.insert(info.zone)
-            switch info.facet {
-            case .control: control = control ?? info.holder
-            case .sovereignty: sovereignty = sovereignty ?? info.holder
-            case .presence: presence.insert(info.holder)
-            case .administration, .access: break
-            }
-        }
-        zones += statementZones.sorted().filter { !zones.contains($0) }
-        let fields = [control ?? "", sovereignty ?? "", presence.sorted().joined(separator: ";"), zones.joined(separator: ";")]
-        var text = ""
-        for field in fields {
-            text += ","
-            if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-                text += "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            } else {
-                text += field
-            }
-        }
-        return Array((text + "\n").utf8)
+    /// The row's fields, by the one status rule (the position and day do not enter the fields).
+    private func render(day: Int, _ p: Position, _ covered: Bool, found: [Int], places: [Int]) -> [UInt8] {
+        let answer = StatusAnswer(position: p, day: Day(ordinal: day), covered: covered, found: found.map { engine.statements[$0] },
+                                  places: places.map { engine.placeNames[$0] })
+        return CSVColumn.fields(answer, columns)
     }
 }

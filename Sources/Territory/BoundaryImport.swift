@@ -1,6 +1,7 @@
 import Foundation
 import Geodesy
 import Geometry
+import JSONText
 
 /// Names of places as written by different authorities, folded so that transliterations meet:
 /// Agdam / Aghdam / Ağdam, Fuzuli / Füzuli / Fizuli, Kalbajar / Kəlbəcər / Kelbajar, ...
@@ -23,22 +24,6 @@ public enum PlaceNames {
         let s = name.lowercased()
         return s.contains("city") || s.contains("şəhəri") || s.contains("seheri")
     }
-
-    /// Folded spellings of the built-in districts, by shape id. Khankendi/Stepanakert lies in
-    /// Khojaly district on the built-in map, so a separate city polygon joins that district.
-    public static let variants: [String: [String]] = [
-        "aghdam": ["agdam", "aghdam"],
-        "fuzuli": ["fuzuli", "fizuli", "fuzuly"],
-        "jabrayil": ["jabrayil", "cabrayil", "jebrail", "jabrail", "dzhebrail", "jabrayl", "jebrayil"],
-        "zangilan": ["zangilan", "zengilan", "zangelan"],
-        "qubadli": ["qubadli", "gubadli", "kubatly", "kubatli", "gubadly", "qubadly"],
-        "lachin": ["lachin", "lacin", "lachyn", "berdzor"],
-        "kalbajar": ["kalbajar", "kalbacar", "kelbajar", "kelbecer", "kalbadzhar", "karvachar"],
-        "shusha": ["shusha", "susa", "shushi", "shusa"],
-        "khojaly": ["khojaly", "xocali", "khojali", "hojaly", "khodzhaly", "askeran", "khankendi", "xankandi", "stepanakert"],
-        "khojavend": ["khojavend", "xocavand", "khojavand", "khodzhavend", "martuni"],
-        "tartar": ["tartar", "terter", "martakert"],
-    ]
 }
 
 /// How one feature of an imported file was matched.
@@ -80,13 +65,20 @@ public enum BoundaryImport {
     /// Matches `features` by `nameField` (the explicit `idMap` first: folded name → shape id, or
     /// "-" to leave a feature out), unions what matches each shape, and compares it with the
     /// built-in shape. Only polygonal shapes (districts, cities) are replaced.
-    public static func match(_ features: [Feature], nameField: String, idMap: [String: String], builtIn: [String: BoundaryShape]) throws -> ImportResult {
-        let polygonal = builtIn.values.filter { !$0.shape.polygons.isEmpty && ["district", "city"].contains($0.kind) }
-        let districtsByVariant: [String: String] = Dictionary(
-            PlaceNames.variants.flatMap { id, names in names.map { ($0, id) } }.filter { builtIn[$0.1] != nil },
-            uniquingKeysWith: { a, _ in a })
+    ///
+    /// Districts are known by their id, their name and the variants of data/names.csv
+    /// (`Catalog.nameVariants`), all folded.
+    public static func match(_ features: [Feature], nameField: String, idMap: [String: String], catalog: Catalog) throws -> ImportResult {
+        let builtIn = catalog.shapes
+        let polygonal = builtIn.values.filter { !$0.shape.polygons.isEmpty && $0.kind.isPlace }
+        var districtsByVariant: [String: String] = [:]
+        for shape in builtIn.values.sorted(by: { $0.id < $1.id }) where shape.kind == .district {
+            for name in [PlaceNames.fold(shape.id), PlaceNames.fold(shape.name)] + (catalog.nameVariants[shape.id] ?? []) where districtsByVariant[name] == nil {
+                districtsByVariant[name] = shape.id
+            }
+        }
         let citiesByFold: [String: String] = Dictionary(
-            polygonal.filter { $0.kind == "city" }.map { (PlaceNames.fold($0.name), $0.id) }, uniquingKeysWith: { a, _ in a })
+            polygonal.filter { $0.kind == .city }.map { (PlaceNames.fold($0.name), $0.id) }, uniquingKeysWith: { a, _ in a })
         var matches: [ImportMatch] = []
         var unmatched: [(Int, String)] = []
         var parts: [String: [Shape]] = [:]
@@ -116,7 +108,7 @@ public enum BoundaryImport {
             }
             guard !targets.isEmpty else { unmatched.append((i, name)); continue }
             for (id, how) in targets {
-                guard let target = builtIn[id], !target.shape.polygons.isEmpty, ["district", "city"].contains(target.kind) else {
+                guard let target = builtIn[id], !target.shape.polygons.isEmpty, target.kind.isPlace else {
                     throw ImportError(message: "the id map sends '\(name)' to '\(id)', which is not a built-in shape (known: \(polygonal.map(\.id).sorted().joined(separator: ", ")))")
                 }
                 matches.append(ImportMatch(featureIndex: i, featureName: name, shapeID: id, how: how))
@@ -139,7 +131,7 @@ public enum BoundaryImport {
             let names = matches.filter { $0.shapeID == id }.map(\.featureName)
             packFeatures.append(Feature(id: .string(id), geometry: shape, properties: JSONObject([
                 ("name", .string(builtIn[id]!.name)),
-                ("kind", .string(builtIn[id]!.kind)),
+                ("kind", .string(builtIn[id]!.kind.rawValue)),
                 ("note", .string("imported: \(names.joined(separator: " + "))")),
             ])))
             let old = try Geometry(builtIn[id]!.shape, context: context)
@@ -165,5 +157,24 @@ public enum BoundaryImport {
         }
         out += "\n]}\n"
         return out
+    }
+
+    /// How the grounds move from one atlas (the built-in lines) to another (with the imported
+    /// pack): every statement whose ground's area changes by more than `threshold` km², and the
+    /// drawn held ground that falls outside the new covered area (km², above 0.01).
+    public static func movements(from before: Atlas, to after: Atlas, threshold: Double = 1) throws -> (moved: [(id: String, before: Double, after: Double)], cutOff: [(id: String, km2: Double)]) {
+        var moved: [(id: String, before: Double, after: Double)] = []
+        for statement in before.catalog.statements {
+            let old = Atlas.areaKm2(before.ground(of: statement)), new = Atlas.areaKm2(after.ground(of: statement))
+            if abs(new - old) > threshold { moved.append((statement.id, old, new)) }
+        }
+        var cutOff: [(id: String, km2: Double)] = []
+        let covered = after.covered
+        for shape in after.catalog.shapes.values.sorted(by: { $0.id < $1.id }) where shape.kind == .held {
+            let outside = try Geometry(shape.shape, context: covered.context).difference(covered)
+            let km2 = Atlas.areaKm2(outside)
+            if km2 > 0.01 { cutOff.append((shape.id, km2)) }
+        }
+        return (moved, cutOff)
     }
 }

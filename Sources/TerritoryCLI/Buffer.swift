@@ -1,6 +1,7 @@
 import ArgumentParser
 import Geodesy
 import Geometry
+import JSONText
 
 /// `territory buffer`: corridors exact in metres on the ground.
 struct Buffer: ParsableCommand {
@@ -76,17 +77,12 @@ struct Buffer: ParsableCommand {
                 if stderrIsTerminal, features.count > 1 {
                     printError("buffering \(i + 1)/\(features.count): \(label(feature, index: i))")
                 }
-                let validity = try Geometry(shape).validity()
-                guard validity.isValid else {
-                    throw Failure.badData("\(source.name): \(at)invalid geometry: \(validity.reason) (territory buffers valid geometry only)")
-                }
-                let geometry: Geometry
+                let result: Shape
                 do {
-                    geometry = try buffer.buffer(shape)
+                    result = try buffer.bufferForOutput(shape)
                 } catch let error as BufferInputError {
                     throw Failure.badData("\(source.name): \(at)\(error.message)")
                 }
-                let result = geometry.shape
                 var properties = feature.properties
                 let area = GeodesicMeasure.measures(of: result).area
                 properties.members.removeAll { ["buffer_width_m", "buffer_distance_m", "buffer_ends", "area_km2"].contains($0.key) }
@@ -103,4 +99,3 @@ struct Buffer: ParsableCommand {
     }
 }
 
-extension MetricBuffer.Ends: ExpressibleByArgument {}

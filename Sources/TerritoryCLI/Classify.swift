@@ -4,7 +4,7 @@ import TerritoryStore
 
 /// `territory status --csv`: streams dated points through the batch classifier, in input order,
 /// in bounded memory: the input is read and the output written in chunks of 1 MiB.
-func classify(csv: String, strict: Bool, out: String?, data: DataOptions) throws(Failure) {
+func classify(csv: String, columns: [CSVColumn], strict: Bool, out: String?, data: DataOptions) throws(Failure) {
     let source = InputSource(csv)
     let input: Int32
     var total: Int64 = 0
@@ -22,12 +22,13 @@ func classify(csv: String, strict: Bool, out: String?, data: DataOptions) throws
     defer { if input != STDIN_FILENO { close(input) } }
 
     let store = try data.openStore()
-    let inputs = try query(store) { try store.classificationInputs() }
-    let classifier = BatchClassifier(statements: inputs.statements, places: inputs.places, covered: inputs.covered)
+    let classifier = BatchClassifier(engine: store.engine, columns: columns)
 
-    // Output: a temporary file renamed into place for --out; for standard output, a temporary
-    // file copied out at the end, so that a failure never leaves a partial result.
-    let sink = try OutputSink(path: out, spool: true)
+    // Output through the one atomic writer: a temporary file renamed into place for --out; for
+    // standard output, a temporary file copied out at the end, so that a failure never leaves a
+    // partial result.
+    let sink: AtomicFile
+    do { sink = try AtomicFile(path: out) } catch { throw Failure(error) }
     // Two workers, one per core: each parses and classifies half of every chunk, in order.
     let workers = (0..<max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))).map { _ in ClassifyWorker(classifier) }
     var chunker = LineChunker()
@@ -61,7 +62,7 @@ func classify(csv: String, strict: Bool, out: String?, data: DataOptions) throws
                 case .success(let offset): lines.removeFirst(offset)
                 }
                 nextLine = 2
-                try sink.write(BatchClassifier.header)
+                try sink.write(classifier.header)
             }
             // Cut at a newline near the middle; each worker takes a part.
             var cuts = [0]
@@ -94,9 +95,11 @@ func classify(csv: String, strict: Bool, out: String?, data: DataOptions) throws
             if n == 0 { break }
         }
         if nextLine == 0 { throw Failure.badData("\(source.name): empty input: expected the header 'id,lon,lat,date'") }
-        try sink.finish()
+        try sink.commit()
     } catch let error as Failure {
         failure = error
+    } catch let error as TerritoryError {
+        failure = Failure(error)
     } catch {
         failure = .internalError("\(error)")
     }
@@ -132,93 +135,5 @@ final class ClassifyWorker: @unchecked Sendable {
             DatedPointCSV.parse(UnsafeBufferPointer(rebasing: all[range]), firstLine: 1, into: &batch)
         }
         classifier.classify(batch, 0..<batch.count, cache: &cache, into: &out)
-    }
-}
-
-/// Where classified rows go: a temporary file beside the target, renamed into place (`--out`),
-/// or, for standard output, an unnamed temporary file (unlinked as soon as it is open, so that
-/// nothing is left however the process ends) copied out at the end.
-final class OutputSink {
-    private let target: String?
-    private var fd: Int32 = -1
-    private var temporary: String?
-
-    init(path: String?, spool: Bool) throws(Failure) {
-        target = (path == "-") ? nil : path
-        if let target {
-            let url = URL(fileURLWithPath: target)
-            let folder = url.deletingLastPathComponent()
-            removeAbandoned(in: folder, prefix: ".\(url.lastPathComponent).")
-            let name = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
-            fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL, 0o644)
-            if fd < 0 && errno == EEXIST {
-                unlink(name)
-                fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL, 0o644)
-            }
-            guard fd >= 0 else { throw .io("\(target): cannot write: \(String(cString: strerror(errno)))") }
-            temporary = name
-        } else if spool {
-            var template = Array(FileManager.default.temporaryDirectory.appendingPathComponent("territory-XXXXXX").path.utf8CString)
-            fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-            guard fd >= 0 else { throw .io("standard output: cannot make a temporary file: \(String(cString: strerror(errno)))") }
-            template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        } else {
-            fd = STDOUT_FILENO
-        }
-    }
-
-    /// Removes `<prefix><pid>.tmp` files whose process is gone.
-    private func removeAbandoned(in folder: URL, prefix: String) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
-        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
-            guard let pid = Int32(name.dropFirst(prefix.count).dropLast(4)), pid != getpid() else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder.appendingPathComponent(name).path) }
-        }
-    }
-
-    func write(_ bytes: [UInt8]) throws(Failure) {
-        try write(bytes, to: fd)
-    }
-
-    private func write(_ bytes: [UInt8], to descriptor: Int32) throws(Failure) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io("\(target ?? "standard output"): write failed: \(String(cString: strerror(errno)))")
-            }
-            offset += n
-        }
-    }
-
-    func finish() throws(Failure) {
-        if let temporary, let target {
-            guard fsync(fd) == 0 || errno == EINVAL else { throw .io("\(temporary): fsync failed: \(String(cString: strerror(errno)))") }
-            close(fd)
-            fd = -1
-            guard rename(temporary, target) == 0 else { throw .io("\(target): cannot write: \(String(cString: strerror(errno)))") }
-            self.temporary = nil
-        } else if fd != STDOUT_FILENO && fd >= 0 {
-            // Copy the spooled rows to standard output.
-            guard lseek(fd, 0, SEEK_SET) == 0 else { throw .io("standard output: cannot read back the rows: \(String(cString: strerror(errno)))") }
-            var chunk = [UInt8](repeating: 0, count: 1 << 20)
-            while true {
-                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                if n < 0 { throw .io("standard output: cannot read back the rows: \(String(cString: strerror(errno)))") }
-                if n == 0 { break }
-                try write(Array(chunk[0..<n]), to: STDOUT_FILENO)
-            }
-            close(fd)
-            fd = -1
-        }
-    }
-
-    func discard() {
-        if fd >= 0 && fd != STDOUT_FILENO { close(fd) }
-        fd = -1
-        if let temporary { unlink(temporary) }
-        temporary = nil
     }
 }

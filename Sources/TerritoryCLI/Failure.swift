@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Geodesy
 import Geometry
+import Territory
 
 /// A failure the tool reports in one line on standard error, with its exit status.
 struct Failure: Error, CustomStringConvertible {
@@ -25,19 +26,36 @@ struct Failure: Error, CustomStringConvertible {
     static func internalError(_ message: String) -> Failure { Failure(kind: .internalError, message: message) }
 }
 
+extension Failure {
+    /// The exit status of a library's typed error.
+    init(_ error: TerritoryError) {
+        switch error.kind {
+        case .badInput: kind = .usage
+        case .badData: kind = .badData
+        case .missingInput: kind = .missingInput
+        case .io: kind = .io
+        case .internalFailure: kind = .internalError
+        }
+        message = error.message
+    }
+}
+
 /// Runs a command body, turning every failure into one line on standard error and its exit status.
 func reporting(_ command: String, _ body: () throws -> Void) throws {
+    func fail(_ failure: Failure) -> ExitCode {
+        printError("territory \(command): \(failure.message)")
+        return ExitCode(failure.kind.rawValue)
+    }
     do {
         try body()
     } catch let failure as Failure {
-        printError("territory \(command): \(failure.message)")
-        throw ExitCode(failure.kind.rawValue)
+        throw fail(failure)
+    } catch let error as TerritoryError {
+        throw fail(Failure(error))
     } catch let error as GEOSError {
-        printError("territory \(command): geometry library failure: \(error)")
-        throw ExitCode(Failure.Kind.internalError.rawValue)
+        throw fail(.internalError("geometry library failure: \(error)"))
     } catch let error as PROJError {
-        printError("territory \(command): projection library failure: \(error)")
-        throw ExitCode(Failure.Kind.internalError.rawValue)
+        throw fail(.internalError("projection library failure: \(error)"))
     }
 }
 

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Geodesy
 import Geometry
+import JSONText
 import Territory
+import TerritoryStore
 
 /// `territory measure`: geodesic lengths and areas.
 struct Measure: ParsableCommand {
@@ -106,25 +108,22 @@ struct Measure: ParsableCommand {
 
     /// The districts of the pack in use: geodesic area, official area and the difference.
     private func districtTable() throws(Failure) -> String {
-        let folder = try data.folder()
-        let pack = try data.pack()
+        let set = try data.dataSet()
         let catalog: Catalog
-        do { catalog = try Catalog.load(from: folder, pack: pack) } catch {
-            throw Failure.badData(DataOptions.report(error.problems, in: folder))
-        }
-        let tablePath = folder.appendingPathComponent("official_areas.csv")
-        guard let text = try? String(contentsOf: tablePath, encoding: .utf8) else { throw .missingInput("\(tablePath.path): cannot be read") }
+        do { catalog = try set.catalog() } catch { throw Failure(error) }
+        let tablePath = set.folder.appendingPathComponent("official_areas.csv")
+        let table: CSVTable
+        do { table = try CSVTable(contentsOf: tablePath, required: ["id", "name", "area_km2", "source"]) } catch { throw Failure(error) }
         var official: [String: (Double, String)] = [:]
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where i > 0 {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            let f = line.split(separator: ",", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
-            guard f.count == 4, let km2 = Double(f[2]) else { throw .badData("\(tablePath.path): line \(i + 1): expected id,name,area_km2,source") }
-            official[f[0]] = (km2, f[3])
+        for row in table.rows {
+            guard let km2 = Double(row["area_km2"]), km2.isFinite, km2 > 0 else {
+                throw .badData("\(tablePath.path): line \(row.line): area_km2 '\(row["area_km2"])' is not a positive number of km²")
+            }
+            official[row["id"]] = (km2, row["source"])
         }
         var rows: [JSONValue] = []
         var lines = ["district             area_km2  official_km2  difference  source"]
-        for shape in catalog.shapes.values.filter({ $0.kind == "district" }).sorted(by: { $0.id < $1.id }) {
+        for shape in catalog.shapes.values.filter({ $0.kind == .district }).sorted(by: { $0.id < $1.id }) {
             let km2 = GeodesicMeasure.measures(of: shape.shape).area / 1e6
             let o = official[shape.id]
             let difference = o.map { (km2 - $0.0) / $0.0 * 100 }

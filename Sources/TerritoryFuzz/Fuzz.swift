@@ -1,6 +1,7 @@
 import Foundation
 import Geodesy
 import Geometry
+import JSONText
 import Territory
 
 /// What one fuzz input is fed to, chosen by the environment variable `FUZZ_TARGET`.
@@ -126,8 +127,8 @@ enum Fuzz {
             try fm.createDirectory(at: folder.appendingPathComponent("statements"), withIntermediateDirectories: true)
             try fm.createDirectory(at: folder.appendingPathComponent("boundaries"), withIntermediateDirectories: true)
             try fm.copyItem(at: source.appendingPathComponent("catalog.json"), to: folder.appendingPathComponent("catalog.json"))
-            try fm.copyItem(at: source.appendingPathComponent("boundaries/builtin.geojson"),
-                            to: folder.appendingPathComponent("boundaries/builtin.geojson"))
+            try fm.copyItem(at: source.appendingPathComponent("boundaries/drawing.json"),
+                            to: folder.appendingPathComponent("boundaries/drawing.json"))
         } catch {
             FileHandle.standardError.write(Data("TerritoryFuzz: cannot make a data folder from \(source.path): \(error)\n".utf8))
             exit(2)
@@ -143,10 +144,11 @@ enum Fuzz {
         }
         do {
             let catalog = try Catalog.load(from: dataFolder)
-            for statement in catalog.effectiveStatements {
+            for statement in catalog.statements where statement.isOnRecord {
                 _ = catalog.successor(of: statement)
                 _ = catalog.holderName(statement.holder)
-                _ = statement.interval.description
+                _ = statement.valid.description
+                if statement.recorded.from != statement.announced { fail("statement \(statement.id) recorded from \(statement.recorded.from), announced \(statement.announced)") }
                 if statement.file != "statements/fuzz.json" { fail("statement \(statement.id) from \(statement.file)") }
             }
         } catch {

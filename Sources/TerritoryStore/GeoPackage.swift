@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import Geometry
+import JSONText
+import Territory
 
 /// OGC GeoPackage 1.3 pieces: the binary geometry encoding, the core tables and the R*Tree
 /// spatial index extension, written as SQL that never refers to application types.
@@ -154,18 +156,18 @@ public enum GeoPackageReader {
         return try queue.read { db in
             let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id")
             guard applicationID == GeoPackage.applicationID || applicationID == 0x4750_3130 else {
-                throw StoreError(message: "\(path.path): not a GeoPackage")
+                throw TerritoryError.badData("\(path.path): not a GeoPackage")
             }
             let tables = try GRDB.Row.fetchAll(db, sql: "SELECT g.table_name, g.column_name, g.srs_id FROM gpkg_geometry_columns g JOIN gpkg_contents c USING (table_name) WHERE c.data_type = 'features' ORDER BY g.table_name")
             let chosen: GRDB.Row
             if let layer {
                 guard let row = tables.first(where: { ($0["table_name"] as String?) == layer }) else {
-                    throw StoreError(message: "\(path.path): no feature table '\(layer)' (it has: \(tables.map { $0["table_name"] as String? ?? "?" }.joined(separator: ", ")))")
+                    throw TerritoryError.badData("\(path.path): no feature table '\(layer)' (it has: \(tables.map { $0["table_name"] as String? ?? "?" }.joined(separator: ", ")))")
                 }
                 chosen = row
             } else {
                 guard tables.count == 1, let only = tables.first else {
-                    throw StoreError(message: "\(path.path): \(tables.count) feature tables (\(tables.map { $0["table_name"] as String? ?? "?" }.joined(separator: ", "))): choose one with --layer")
+                    throw TerritoryError.badData("\(path.path): \(tables.count) feature tables (\(tables.map { $0["table_name"] as String? ?? "?" }.joined(separator: ", "))): choose one with --layer")
                 }
                 chosen = only
             }
@@ -173,7 +175,7 @@ public enum GeoPackageReader {
             let organization = try GRDB.Row.fetchOne(db, sql: "SELECT organization, organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?", arguments: [srs])
             let isWGS84 = srs == 4326 || ((organization?["organization"] as String?)?.uppercased() == "EPSG" && (organization?["organization_coordsys_id"] as Int?) == 4326)
             guard isWGS84 else {
-                throw StoreError(message: "\(path.path): table '\(table)' is in srs_id \(srs), not WGS 84 longitude/latitude (EPSG:4326): reproject it first, e.g. ogr2ogr -t_srs EPSG:4326")
+                throw TerritoryError.badData("\(path.path): table '\(table)' is in srs_id \(srs), not WGS 84 longitude/latitude (EPSG:4326): reproject it first, e.g. ogr2ogr -t_srs EPSG:4326")
             }
             let context = GEOSContext()
             let quoted = "\"\(table.replacingOccurrences(of: "\"", with: "\"\""))\""
@@ -196,7 +198,7 @@ public enum GeoPackageReader {
                 // The same checks as GeoJSON input: finite longitude and latitude within range.
                 if let geometry {
                     for p in geometry.positions where !(p.x.isFinite && p.y.isFinite && (-180...180).contains(p.x) && (-90...90).contains(p.y)) {
-                        throw StoreError(message: "\(path.path): table '\(table)': position (\(p.x), \(p.y)) is not longitude/latitude within ±180, ±90 (labelled srs_id \(srs), but the coordinates are not WGS 84 degrees)")
+                        throw TerritoryError.badData("\(path.path): table '\(table)': position (\(p.x), \(p.y)) is not longitude/latitude within ±180, ±90 (labelled srs_id \(srs), but the coordinates are not WGS 84 degrees)")
                     }
                 }
                 return Feature(geometry: geometry, properties: properties)

@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import Geometry
+import Territory
 
 /// One row of `statements`: a statement with its resolved ground (GeoPackage geometry).
 struct StatementRecord: Codable, FetchableRecord, PersistableRecord {
@@ -14,7 +16,8 @@ struct StatementRecord: Codable, FetchableRecord, PersistableRecord {
     var validFrom: String
     var validTo: String?
     var announced: String
-    var inForce: Bool
+    var recordedFrom: String
+    var recordedTo: String?
     var supersedes: String?
     var sourceDocument: String
     var sourceClause: String
@@ -28,7 +31,7 @@ struct StatementRecord: Codable, FetchableRecord, PersistableRecord {
     enum CodingKeys: String, CodingKey {
         case fid, geom, facet, holder, zone, announced, supersedes, note, file
         case statementID = "statement_id", holderName = "holder_name", validFrom = "valid_from", validTo = "valid_to"
-        case inForce = "in_force", sourceDocument = "source_document", sourceClause = "source_clause"
+        case recordedFrom = "recorded_from", recordedTo = "recorded_to", sourceDocument = "source_document", sourceClause = "source_clause"
         case sourceQuote = "source_quote", sourceVia = "source_via", sourceURL = "source_url", areaKm2 = "area_km2"
     }
 
@@ -37,7 +40,37 @@ struct StatementRecord: Codable, FetchableRecord, PersistableRecord {
         static let statementID = Column(CodingKeys.statementID)
         static let validFrom = Column(CodingKeys.validFrom)
         static let validTo = Column(CodingKeys.validTo)
-        static let inForce = Column(CodingKeys.inForce)
+    }
+}
+
+extension StatementRecord {
+    init(_ info: StatementInfo, geom: Data) {
+        self.init(fid: nil, geom: geom, statementID: info.id, facet: info.facet.rawValue, holder: info.holder,
+                  holderName: info.holderName, zone: info.zone, validFrom: info.valid.from.description,
+                  validTo: info.valid.to?.description, announced: info.announced.description,
+                  recordedFrom: info.recorded.from.description, recordedTo: info.recorded.to?.description,
+                  supersedes: info.supersedes, sourceDocument: info.source.document, sourceClause: info.source.clause,
+                  sourceQuote: info.source.quote, sourceVia: info.source.via, sourceURL: info.source.url, note: info.note,
+                  file: info.file, areaKm2: info.areaKm2)
+    }
+
+    /// The typed statement this row holds.
+    func info() throws(TerritoryError) -> StatementInfo {
+        func day(_ text: String, _ column: String) throws(TerritoryError) -> Day {
+            do { return try Day(parsing: text) } catch { throw .internalFailure("statement \(statementID): \(column): \(error.message)") }
+        }
+        func interval(_ from: Day, _ to: Day?, _ column: String) throws(TerritoryError) -> DayInterval {
+            do { return try DayInterval(from: from, to: to) } catch { throw .internalFailure("statement \(statementID): \(column): \(error.message)") }
+        }
+        guard let facet = Facet(rawValue: facet) else { throw .internalFailure("statement \(statementID): unknown facet '\(self.facet)'") }
+        let from = try day(validFrom, "valid_from"), to = try validTo.map { text throws(TerritoryError) in try day(text, "valid_to") }
+        let recordedFrom = try day(self.recordedFrom, "recorded_from"), recordedTo = try self.recordedTo.map { text throws(TerritoryError) in try day(text, "recorded_to") }
+        return StatementInfo(
+            id: statementID, facet: facet, holder: holder, holderName: holderName, zone: zone,
+            valid: try interval(from, to, "valid_to"), announced: try day(announced, "announced"),
+            recorded: try interval(recordedFrom, recordedTo, "recorded_to"),
+            source: Source(document: sourceDocument, clause: sourceClause, quote: sourceQuote, via: sourceVia, url: sourceURL),
+            note: note, supersedes: supersedes, file: file, areaKm2: areaKm2)
     }
 }
 
@@ -51,14 +84,10 @@ struct SliceRecord: Codable, FetchableRecord, PersistableRecord {
     var holderName: String
     var validFrom: String
     var validTo: String?
-    /// JSON arrays of strings.
-    var statements: String
-    var sources: String
-    var zones: String
     var areaKm2: Double
 
     enum CodingKeys: String, CodingKey {
-        case fid, geom, facet, holder, statements, sources, zones
+        case fid, geom, facet, holder
         case holderName = "holder_name", validFrom = "valid_from", validTo = "valid_to", areaKm2 = "area_km2"
     }
 
@@ -66,6 +95,34 @@ struct SliceRecord: Codable, FetchableRecord, PersistableRecord {
         static let fid = Column(CodingKeys.fid)
         static let facet = Column(CodingKeys.facet)
         static let validFrom = Column(CodingKeys.validFrom)
+    }
+
+    /// The typed slice feature, with the statements behind it (from `slice_statements`) and
+    /// their sources and zones.
+    func feature(statements: [String], sources: [String], zones: [String], boundaries: String?, context: GEOSContext, store: URL) throws(TerritoryError) -> SliceFeature {
+        do {
+            guard let facet = Facet(rawValue: facet) else { throw TerritoryError.internalFailure("unknown facet '\(self.facet)'") }
+            let interval = try DayInterval(from: Day(parsing: validFrom), to: validTo.map { try Day(parsing: $0) })
+            return SliceFeature(facet: facet, holder: holder, holderName: holderName, valid: interval, statements: statements,
+                                sources: sources, zones: zones, areaKm2: areaKm2, boundaries: boundaries,
+                                polygons: try GeoPackage.geometry(geom, context: context).shape.polygons)
+        } catch {
+            throw .internalFailure("\(store.path): slice \(fid ?? -1): \(error)")
+        }
+    }
+}
+
+/// One row of `slice_statements`: a statement behind a slice feature, in catalog order.
+struct SliceStatementRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "slice_statements"
+    var fid: Int64?
+    var sliceFID: Int64
+    var position: Int
+    var statementID: String
+
+    enum CodingKeys: String, CodingKey {
+        case fid, position
+        case sliceFID = "slice_fid", statementID = "statement_id"
     }
 }
 
@@ -86,6 +143,7 @@ struct BoundaryRecord: Codable, FetchableRecord, PersistableRecord {
 
     enum Columns {
         static let kind = Column(CodingKeys.kind)
+        static let name = Column(CodingKeys.name)
     }
 }
 
@@ -216,6 +274,28 @@ enum Schema {
             for table in ["statements", "slices", "boundaries", "covered_area"] {
                 try db.execute(sql: GeoPackage.rtreeTable(table, "geom"))
             }
+        }
+        migrator.registerMigration("v2 two time axes, typed slices") { db in
+            try db.execute(sql: """
+            ALTER TABLE statements ADD COLUMN recorded_from DATE NOT NULL DEFAULT '0001-01-01';
+            ALTER TABLE statements ADD COLUMN recorded_to DATE;
+            UPDATE statements SET recorded_from = announced;
+            ALTER TABLE statements DROP COLUMN in_force;
+            ALTER TABLE slices DROP COLUMN statements;
+            ALTER TABLE slices DROP COLUMN sources;
+            ALTER TABLE slices DROP COLUMN zones;
+            CREATE TABLE slice_statements (
+              fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+              slice_fid INTEGER NOT NULL REFERENCES slices (fid),
+              position INTEGER NOT NULL,
+              statement_id TEXT NOT NULL REFERENCES statements (statement_id),
+              UNIQUE (slice_fid, position)
+            );
+            CREATE INDEX slice_statements_statement ON slice_statements (statement_id);
+            INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES
+              ('slice_statements', 'attributes', 'slice_statements', 'The statements behind each slice feature, in catalog order', NULL);
+            UPDATE gpkg_contents SET description = 'Every territorial statement with its resolved ground, valid_from to valid_to and recorded_from to recorded_to (half-open), and its source' WHERE table_name = 'statements';
+            """)
         }
         return migrator
     }

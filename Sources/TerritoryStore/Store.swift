@@ -1,45 +1,86 @@
 import Foundation
 import GRDB
 import Geometry
+import JSONText
+import Synchronization
 import Territory
 
-/// Why the store cannot be used.
-public struct StoreError: Error, CustomStringConvertible, Sendable {
-    public let message: String
-    public var description: String { message }
-}
-
 /// The compiled store: a SQLite database that is also an OGC GeoPackage 1.3, built from data/ by
-/// `Store.build` and read by every query. It holds every statement with its resolved ground, the
-/// partition of every time slice, the boundary pack and the covered area, each with an R*Tree.
-public final class Store {
+/// `Store.build` and read by every query. It holds every statement with its resolved ground and
+/// both its intervals, the features of every time slice in typed columns (with the statements
+/// behind each in `slice_statements`), the boundary pack and the covered area, each with an R*Tree.
+///
+/// An open store is immutable and `Sendable`: it answers many tasks at once. Opening reads the
+/// statements, places and covered area once into its `engine` (no WKB is parsed again per query);
+/// layer, bbox and paging queries read SQLite through a few read-only connections taken in turn.
+public final class Store: Sendable {
     /// Bumped whenever what the store holds or how changes, so that older stores are rebuilt.
-    public static let formatVersion = "1"
+    public static let formatVersion = "2"
 
     public let path: URL
-    private let queue: DatabaseQueue
-    private let context = GEOSContext()
+    /// The engine every status, timeline and classification answer comes from.
+    public let engine: Engine
+    /// What the store was built from (`store_meta`): data_hash, format_version, title, data_folder, first_day, boundaries.
+    public let meta: [String: String]
+    private let readers: [DatabaseQueue]
+    private let turn = Atomic<Int>(0)
 
-    /// Opens a store read-only, checking that it is a territory GeoPackage.
-    public init(path: URL) throws {
-        guard FileManager.default.fileExists(atPath: path.path) else {
-            throw StoreError(message: "\(path.path): no store here")
-        }
+    /// Read-only connections kept open: concurrent readers take them in turn.
+    public static let connections = 4
+
+    /// Opens a store read-only, checking that it is a territory GeoPackage, and loads its engine.
+    public init(path: URL) throws(TerritoryError) {
+        guard FileManager.default.fileExists(atPath: path.path) else { throw .missingInput("\(path.path): no store here") }
+        self.path = path
         var configuration = Configuration()
         configuration.readonly = true
-        self.path = path
-        queue = try DatabaseQueue(path: path.path, configuration: configuration)
-        let applicationID = try queue.read { db in try Int32.fetchOne(db, sql: "PRAGMA application_id") }
-        guard applicationID == GeoPackage.applicationID else {
-            throw StoreError(message: "\(path.path): not a GeoPackage (application_id \(applicationID ?? 0))")
+        do {
+            let first = try DatabaseQueue(path: path.path, configuration: configuration)
+            let applicationID = try first.read { db in try Int32.fetchOne(db, sql: "PRAGMA application_id") }
+            guard applicationID == GeoPackage.applicationID else {
+                throw TerritoryError.badData("\(path.path): not a GeoPackage (application_id \(applicationID ?? 0))")
+            }
+            let meta = try first.read { db in
+                guard try db.tableExists("store_meta") else { return [String: String]() }
+                return Dictionary(try MetaRecord.fetchAll(db).map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+            }
+            self.meta = meta
+            guard meta["format_version"] == Store.formatVersion else {
+                throw TerritoryError.badData("\(path.path): a store of format \(meta["format_version"] ?? "unknown"), not \(Store.formatVersion): rebuild it with 'territory build'")
+            }
+            readers = [first] + (try (1..<Store.connections).map { _ in try DatabaseQueue(path: path.path, configuration: configuration) })
+            engine = try first.read { db in try Store.loadEngine(db, meta: meta) }
+        } catch let error as TerritoryError {
+            throw error
+        } catch {
+            throw .badData("\(path.path): cannot be read as a store: \(error)")
         }
     }
 
-    /// A value of `store_meta`: `data_hash`, `format_version`, `title`, `data_folder`.
-    public func meta(_ key: String) throws -> String? {
-        try queue.read { db in
-            try MetaRecord.filter(MetaRecord.Columns.key == key).fetchOne(db)?.value
+    /// One of the read-only connections, taken in turn.
+    private var reader: DatabaseQueue {
+        readers[turn.wrappingAdd(1, ordering: .relaxed).oldValue % readers.count]
+    }
+
+    /// Reads with one of the connections, turning SQLite's failures into internal errors that name the store.
+    func read<T>(_ body: (Database) throws -> T) throws(TerritoryError) -> T {
+        do { return try reader.read(body) } catch let error as TerritoryError { throw error } catch {
+            throw .internalFailure("\(path.path): \(error)")
         }
+    }
+
+    private static func loadEngine(_ db: Database, meta: [String: String]) throws -> Engine {
+        let context = GEOSContext()
+        let rows = try StatementRecord.order(StatementRecord.Columns.fid).fetchAll(db)
+        let boundaries = try BoundaryRecord.filter(["district", "city"].contains(BoundaryRecord.Columns.kind)).order(BoundaryRecord.Columns.name).fetchAll(db)
+        let covered = try CoveredRecord.fetchAll(db)
+        let citation = meta["boundaries"].flatMap { $0.isEmpty ? nil : $0 }
+        return Engine(
+            title: meta["title"] ?? Catalog.defaultTitle, boundaries: citation,
+            statements: try rows.map { try $0.info() },
+            grounds: try rows.map { try GeoPackage.geometry($0.geom, context: context).shape },
+            places: try boundaries.map { ($0.name, try GeoPackage.geometry($0.geom, context: context).shape) },
+            covered: .multiPolygon(try covered.flatMap { try GeoPackage.geometry($0.geom, context: context).shape.polygons }))
     }
 
     /// True when the file at `path` is a territory store, or one that was being written or is
@@ -61,47 +102,33 @@ public final class Store {
 
     // MARK: Building
 
-    /// Compiles `atlas` into a GeoPackage at `path`, atomically: everything is written to a
-    /// temporary file in the same folder, flushed to disk, and renamed over `path` only when
-    /// complete, so a failure or a kill part-way leaves the previous store as it was.
-    public static func build(_ atlas: Atlas, dataHash: String, to path: URL) throws {
-        let fm = FileManager.default
-        let folder = path.deletingLastPathComponent()
-        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
-        let temporary = folder.appendingPathComponent(".\(path.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).building")
-        try? fm.removeItem(at: temporary)
-        removeAbandonedBuilds(of: path)
+    /// Compiles `atlas` into a GeoPackage at `path`, atomically (`AtomicFile`): everything is
+    /// written to a temporary file in the same folder, flushed to disk, and renamed over `path`
+    /// only when complete, so a failure or a kill part-way leaves the previous store as it was.
+    public static func build(_ atlas: Atlas, dataHash: String, to path: URL) throws(TerritoryError) {
         do {
-            try write(atlas, dataHash: dataHash, to: temporary)
-            // rename(2) replaces the old store in one step.
-            guard rename(temporary.path, path.path) == 0 else {
-                throw StoreError(message: "\(path.path): cannot replace the store: \(String(cString: strerror(errno)))")
-            }
+            try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
-            try? fm.removeItem(at: temporary)
-            try? fm.removeItem(at: URL(fileURLWithPath: temporary.path + "-journal"))
+            throw .io("\(path.path): cannot create its folder: \(error.localizedDescription)")
+        }
+        let file = try AtomicFile(path: path.path, open: false)
+        do {
+            try write(atlas, dataHash: dataHash, to: file.temporaryPath!)
+            try file.commit()
+        } catch let error as TerritoryError {
+            file.discard()
             throw error
+        } catch let error as GEOSError {
+            file.discard()
+            throw .internalFailure("\(path.path): cannot build the store: \(error)")
+        } catch {
+            file.discard()
+            throw .io("\(path.path): cannot build the store: \(error)")
         }
     }
 
-    /// Removes what builds of this store killed part-way left behind: `.<name>.<pid>.building`
-    /// files (and their journals) whose process is gone.
-    static func removeAbandonedBuilds(of path: URL) {
-        let folder = path.deletingLastPathComponent()
-        let prefix = ".\(path.lastPathComponent)."
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
-        for name in names where name.hasPrefix(prefix) && (name.hasSuffix(".building") || name.hasSuffix(".building-journal")) {
-            let middle = name.dropFirst(prefix.count).prefix { $0 != "." }
-            guard let pid = Int32(middle), pid != getpid() else { continue }
-            // kill(pid, 0) fails with ESRCH when no such process runs.
-            if kill(pid, 0) != 0 && errno == ESRCH {
-                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
-            }
-        }
-    }
-
-    private static func write(_ atlas: Atlas, dataHash: String, to file: URL) throws {
-        let queue = try DatabaseQueue(path: file.path)
+    private static func write(_ atlas: Atlas, dataHash: String, to file: String) throws {
+        let queue = try DatabaseQueue(path: file)
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA application_id = \(GeoPackage.applicationID)")
             try db.execute(sql: "PRAGMA user_version = \(GeoPackage.userVersion)")
@@ -120,42 +147,28 @@ public final class Store {
                 e.minY = min(e.minY, envelope.minY); e.maxY = max(e.maxY, envelope.maxY)
                 extents[table] = e
             }
-            let superseded = Set(catalog.statements.compactMap(\.supersedes))
             for statement in catalog.statements {
-                let info = atlas.info(statement)
                 let (blob, envelope) = try GeoPackage.blob(.multiPolygon(atlas.ground(of: statement).shape.polygons), context: context)
-                try StatementRecord(
-                    fid: nil, geom: blob, statementID: info.id, facet: info.facet.rawValue, holder: info.holder,
-                    holderName: info.holderName, zone: info.zone, validFrom: info.interval.from.description,
-                    validTo: info.interval.to?.description, announced: info.announced.description,
-                    inForce: !superseded.contains(info.id), supersedes: info.supersedes,
-                    sourceDocument: info.source.document, sourceClause: info.source.clause, sourceQuote: info.source.quote,
-                    sourceVia: info.source.via, sourceURL: info.source.url, note: info.note, file: statement.file,
-                    areaKm2: info.areaKm2
-                ).insert(db)
+                try StatementRecord(atlas.info(statement), geom: blob).insert(db)
                 try index("statements", envelope)
             }
             for slice in atlas.slices {
-                for feature in try atlas.layer(slice, facets: Facet.allCases) {
-                    let p = feature.properties
-                    func text(_ key: String) -> String {
-                        if case .string(let s)? = p[key] { return s }
-                        return ""
-                    }
-                    func json(_ key: String) -> String { JSONWriter.string(p[key] ?? .array([])) }
-                    guard case .number(let area)? = p["area_km2"] else { continue }
-                    let (blob, envelope) = try GeoPackage.blob(feature.geometry ?? .multiPolygon([]), context: context)
-                    try SliceRecord(
-                        fid: nil, geom: blob, facet: text("facet"), holder: text("holder"), holderName: text("holder_name"),
-                        validFrom: slice.from.description, validTo: slice.to?.description,
-                        statements: json("statements"), sources: json("sources"), zones: json("zones"), areaKm2: area
-                    ).insert(db)
+                for feature in try atlas.sliceFeatures(slice) {
+                    let (blob, envelope) = try GeoPackage.blob(.multiPolygon(feature.polygons), context: context)
+                    let record = SliceRecord(
+                        fid: nil, geom: blob, facet: feature.facet.rawValue, holder: feature.holder, holderName: feature.holderName,
+                        validFrom: feature.valid.from.description, validTo: feature.valid.to?.description, areaKm2: feature.areaKm2)
+                    try record.insert(db)
+                    let fid = db.lastInsertedRowID
                     try index("slices", envelope)
+                    for (position, id) in feature.statements.enumerated() {
+                        try SliceStatementRecord(fid: nil, sliceFID: fid, position: position, statementID: id).insert(db)
+                    }
                 }
             }
             for shape in catalog.shapes.values.sorted(by: { $0.id < $1.id }) {
                 let (blob, envelope) = try GeoPackage.blob(shape.shape, context: context)
-                try BoundaryRecord(fid: nil, geom: blob, shapeID: shape.id, name: shape.name, kind: shape.kind, note: shape.note).insert(db)
+                try BoundaryRecord(fid: nil, geom: blob, shapeID: shape.id, name: shape.name, kind: shape.kind.rawValue, note: shape.note).insert(db)
                 try index("boundaries", envelope)
             }
             let (coveredBlob, coveredEnvelope) = try GeoPackage.blob(.multiPolygon(atlas.covered.shape.polygons), context: context)
@@ -168,7 +181,7 @@ public final class Store {
                 try ActorRecord(fid: nil, code: state.code, name: state.name, note: state.note, kind: "access_state").insert(db)
             }
             for (key, value) in [("data_hash", dataHash), ("format_version", formatVersion), ("title", catalog.title),
-                                 ("data_folder", catalog.folder.path), ("first_day", atlas.slices.first?.from.description ?? ""),
+                                 ("data_folder", catalog.folder.path), ("first_day", atlas.slices.first?.interval.from.description ?? ""),
                                  ("boundaries", catalog.pack?.citation ?? "")] {
                 try MetaRecord(fid: nil, key: key, value: value).insert(db)
             }
@@ -182,162 +195,161 @@ public final class Store {
             return .commit
         }
         try queue.close()
-        // Flush the finished file to disk before it replaces the old store.
-        if let handle = FileHandle(forUpdatingAtPath: file.path) {
-            try handle.synchronize()
-            try handle.close()
-        }
     }
 
     // MARK: Queries
 
-    private func info(_ r: StatementRecord) throws -> StatementInfo {
-        guard let facet = Facet(rawValue: r.facet) else { throw StoreError(message: "\(path.path): unknown facet '\(r.facet)' in statement \(r.statementID)") }
-        let from = try Day(parsing: r.validFrom)
-        let to = try r.validTo.map { try Day(parsing: $0) }
-        return StatementInfo(
-            id: r.statementID, facet: facet, holder: r.holder, holderName: r.holderName, zone: r.zone,
-            interval: try DayInterval(from: from, to: to), announced: try Day(parsing: r.announced),
-            source: Source(document: r.sourceDocument, clause: r.sourceClause, quote: r.sourceQuote, via: r.sourceVia, url: r.sourceURL),
-            note: r.note, supersedes: r.supersedes, areaKm2: r.areaKm2)
-    }
+    /// The title of the data (catalog.json's).
+    public var title: String { engine.title }
 
-    private func covers(_ blob: Data, _ position: Position) throws -> Bool {
-        let geometry = try GeoPackage.geometry(blob, context: context)
-        return try geometry.covers(Geometry(.point(position), context: context))
-    }
-
-    /// Rows of `table` whose R*Tree envelope holds the position, in row order.
-    private func candidates<R: FetchableRecord>(_ type: R.Type, _ table: String, at p: Position, where condition: String = "", arguments: StatementArguments = []) throws -> [R] {
-        try queue.read { db in
-            try R.fetchAll(db, sql: """
-                SELECT t.* FROM \(table) t JOIN rtree_\(table)_geom r ON t.fid = r.id
-                WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ? \(condition)
-                ORDER BY t.fid
-                """, arguments: [p.x, p.x, p.y, p.y] + arguments)
-        }
-    }
-
-    /// The status of `position` on `day`, as the atlas would answer it, from the store.
-    public func status(at position: Position, on day: Day) throws -> StatusAnswer {
-        let covered = try candidates(CoveredRecord.self, "covered_area", at: position).contains { try covers($0.geom, position) }
-        var found: [StatementInfo] = []
-        if covered {
-            let d = day.description
-            let rows = try candidates(StatementRecord.self, "statements", at: position,
-                                      where: "AND t.in_force AND t.valid_from <= ? AND (t.valid_to IS NULL OR t.valid_to > ?)", arguments: [d, d])
-            for row in rows where try covers(row.geom, position) { found.append(try info(row)) }
-        }
-        let places = try candidates(BoundaryRecord.self, "boundaries", at: position, where: "AND t.kind IN ('district', 'city')")
-            .filter { try covers($0.geom, position) }.map(\.name).sorted()
-        return StatusAnswer.from(position: position, day: day, covered: covered, statements: found, places: places)
-    }
+    /// The imported boundary pack the store was built with, cited, if any.
+    public var boundaries: String? { engine.boundaries }
 
     /// The first day any statement is in force, if any.
-    public func firstDay() throws -> Day? {
-        guard let text = try meta("first_day"), !text.isEmpty else { return nil }
-        return try Day(parsing: text)
+    public var firstDay: Day? { engine.firstDay }
+
+    /// The status of `position` on `day`: the engine's answer.
+    public func status(at position: Position, on day: Day) -> StatusAnswer {
+        engine.status(at: position, on: day)
     }
 
-    /// The layer features of the time slice holding `day` (every slice when nil), for `facets`:
-    /// the same features, to the byte, as the atlas computes.
-    public func layers(on day: Day?, facets: [Facet]) throws -> [Feature] {
-        let rows: [SliceRecord] = try queue.read { db in
-            if let day {
-                let d = day.description
-                return try SliceRecord.fetchAll(db, sql: "SELECT * FROM slices WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY fid", arguments: [d, d])
-            }
-            return try SliceRecord.order(SliceRecord.Columns.fid).fetchAll(db)
-        }
-        let wanted = Set(facets.map(\.rawValue))
-        let boundaries = try meta("boundaries") ?? ""
-        return try rows.filter { wanted.contains($0.facet) }.map { row in
-            func array(_ text: String) throws -> JSONValue { try JSONReader.parse(text) }
-            let properties = JSONObject([
-                ("facet", .string(row.facet)),
-                ("holder", .string(row.holder)),
-                ("holder_name", .string(row.holderName)),
-                ("valid_from", .string(row.validFrom)),
-                ("valid_to", row.validTo.map { .string($0) } ?? .null),
-                ("statements", try array(row.statements)),
-                ("sources", try array(row.sources)),
-                ("zones", try array(row.zones)),
-                ("area_km2", .number(row.areaKm2)),
-            ] + (boundaries.isEmpty ? [] : [("boundaries", JSONValue.string(boundaries))]))
-            let shape = try GeoPackage.geometry(row.geom, context: context).shape
-            return Feature(id: .string("\(row.facet)/\(row.holder)/\(row.validFrom)"), geometry: .multiPolygon(shape.polygons), properties: properties)
-        }
+    /// Every dated change (at `position`, only the statements whose ground holds it).
+    public func timeline(at position: Position? = nil) -> [TimelineEvent] {
+        engine.timeline(at: position)
     }
 
-    /// Every dated change (at `position`, only the statements whose ground holds it), as the
-    /// atlas would list them.
-    public func timeline(at position: Position? = nil) throws -> [TimelineEvent] {
-        let rows = try queue.read { db in try StatementRecord.order(StatementRecord.Columns.fid).fetchAll(db) }
-        var here: [StatementInfo] = []
+    /// The slice features of the time slice holding `day` (every slice when nil), for `facets`,
+    /// in the order they were built (slice, facet, holder).
+    public func layers(on day: Day?, facets: [Facet] = Facet.allCases) throws(TerritoryError) -> [SliceFeature] {
+        var query = SliceQuery()
+        if let day { query.during = DayRange(from: day, through: day) }
+        query.facets = facets
+        return try slices(query).items
+    }
+
+    /// What to select from the slices: facets, holders, statements, a box, days, a page.
+    public struct SliceQuery: Sendable {
+        public var facets: [Facet] = Facet.allCases
+        public var holder: String?
+        /// Only features made by this statement.
+        public var statement: String?
+        public var bbox: BBox?
+        /// Slices whose `[valid_from, valid_to)` meets this range of days.
+        public var during: DayRange?
+        public var limit: Int = .max
+        public var offset: Int = 0
+
+        public init() {}
+    }
+
+    /// A page of results: the items in order, and how many match in all.
+    public struct Page<Item: Sendable>: Sendable {
+        public let items: [Item]
+        public let matched: Int
+    }
+
+    /// The slice features matching `query`, paged, in the order they were built.
+    public func slices(_ query: SliceQuery) throws(TerritoryError) -> Page<SliceFeature> {
+        let (conditions, arguments) = Store.conditions(table: "slices", bbox: query.bbox, during: query.during)
+        var sql = conditions
+        var args = arguments
+        sql.append("t.facet IN (\(query.facets.map { _ in "?" }.joined(separator: ", ")))")
+        args += StatementArguments(query.facets.map(\.rawValue))
+        if let holder = query.holder { sql.append("t.holder = ?"); args += [holder] }
+        if let statement = query.statement {
+            sql.append("t.fid IN (SELECT slice_fid FROM slice_statements WHERE statement_id = ?)")
+            args += [statement]
+        }
+        let filter = "WHERE " + (sql.isEmpty ? "1" : sql.joined(separator: " AND "))
+        let limit = min(query.limit, Int(Int32.max)), offset = max(0, query.offset)
+        let (matched, rows, members): (Int, [SliceRecord], [SliceStatementRecord]) = try read { db in
+            let matched = try Int.fetchOne(db, sql: "SELECT count(*) FROM slices t \(filter)", arguments: args) ?? 0
+            let rows = try SliceRecord.fetchAll(db, sql: "SELECT t.* FROM slices t \(filter) ORDER BY t.fid LIMIT \(limit) OFFSET \(offset)", arguments: args)
+            let fids = rows.compactMap(\.fid)
+            let members = fids.isEmpty ? [] : try SliceStatementRecord.fetchAll(db, sql: "SELECT * FROM slice_statements WHERE slice_fid IN (\(fids.map(String.init).joined(separator: ","))) ORDER BY slice_fid, position")
+            return (matched, rows, members)
+        }
+        let byID = Dictionary(engine.statements.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let grouped = Dictionary(grouping: members, by: \.sliceFID)
+        let context = GEOSContext()
+        var items: [SliceFeature] = []
         for row in rows {
-            if let position, try !covers(row.geom, position) { continue }
-            here.append(try info(row))
+            let ids = (grouped[row.fid ?? -1] ?? []).map(\.statementID)
+            var sources: [String] = [], zones: [String] = []
+            for id in ids {
+                guard let info = byID[id] else { throw .internalFailure("\(path.path): slice \(row.fid ?? -1) names unknown statement '\(id)'") }
+                if !sources.contains(info.source.citation) { sources.append(info.source.citation) }
+                if !zones.contains(info.zone) { zones.append(info.zone) }
+            }
+            items.append(try row.feature(statements: ids, sources: sources, zones: zones, boundaries: boundaries, context: context, store: path))
         }
-        for row in rows where here.contains(where: { $0.id == row.supersedes }) {
-            if !here.contains(where: { $0.id == row.statementID }) { here.append(try info(row)) }
-        }
-        return TimelineEvent.events(of: here)
+        return Page(items: items, matched: matched)
     }
 
-    /// What batch classification needs: the slices' first days, every statement in force with its
-    /// ground, the districts and cities, and the covered area, as plain values.
-    public func classificationInputs() throws -> ClassificationInputs {
-        let (statements, boundaries, covered, starts) = try queue.read { db in
-            (try StatementRecord.filter(StatementRecord.Columns.inForce == true).order(StatementRecord.Columns.fid).fetchAll(db),
-             try BoundaryRecord.filter(["district", "city"].contains(BoundaryRecord.Columns.kind)).order(Column("name")).fetchAll(db),
-             try CoveredRecord.fetchAll(db),
-             try String.fetchAll(db, sql: "SELECT DISTINCT valid_from FROM slices ORDER BY valid_from"))
+    /// The statements whose ground meets `bbox` and whose valid interval meets `during`, paged,
+    /// in catalog order, each with its resolved ground.
+    public func statements(bbox: BBox? = nil, during: DayRange? = nil, limit: Int = .max, offset: Int = 0) throws(TerritoryError) -> Page<(StatementInfo, Shape)> {
+        let (conditions, arguments) = Store.conditions(table: "statements", bbox: bbox, during: during)
+        let filter = "WHERE " + (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "))
+        let limit = min(limit, Int(Int32.max)), offset = max(0, offset)
+        let (matched, rows): (Int, [StatementRecord]) = try read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM statements t \(filter)", arguments: arguments) ?? 0,
+             try StatementRecord.fetchAll(db, sql: "SELECT t.* FROM statements t \(filter) ORDER BY t.fid LIMIT \(limit) OFFSET \(offset)", arguments: arguments))
         }
-        return ClassificationInputs(
-            statements: try statements.map { (try info($0), try GeoPackage.geometry($0.geom, context: context).shape) },
-            places: try boundaries.map { ($0.name, try GeoPackage.geometry($0.geom, context: context).shape) },
-            covered: try covered.map { try GeoPackage.geometry($0.geom, context: context).shape },
-            sliceStarts: try starts.map { try Day(parsing: $0) })
+        let context = GEOSContext()
+        var items: [(StatementInfo, Shape)] = []
+        for row in rows {
+            do {
+                items.append((try row.info(), try GeoPackage.geometry(row.geom, context: context).shape))
+            } catch {
+                throw .internalFailure("\(path.path): statement \(row.statementID): \(error)")
+            }
+        }
+        return Page(items: items, matched: matched)
+    }
+
+    /// SQL conditions on the rows `t` of `table`: a box (through the table's R*Tree) and a range
+    /// of days over `[valid_from, valid_to)`.
+    private static func conditions(table: String, bbox: BBox?, during: DayRange?) -> ([String], StatementArguments) {
+        var sql: [String] = []
+        var args = StatementArguments()
+        if let bbox {
+            sql.append("t.fid IN (SELECT id FROM rtree_\(table)_geom WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)")
+            args += [bbox.maxX, bbox.minX, bbox.maxY, bbox.minY]
+        }
+        if let during {
+            if let last = during.through { sql.append("t.valid_from <= ?"); args += [last.description] }
+            if let first = during.from { sql.append("(t.valid_to IS NULL OR t.valid_to > ?)"); args += [first.description] }
+        }
+        return (sql, args)
     }
 }
 
-/// The inputs of batch classification, read from the store.
-public struct ClassificationInputs: Sendable {
-    public let statements: [(StatementInfo, Shape)]
-    public let places: [(String, Shape)]
-    public let covered: [Shape]
-    public let sliceStarts: [Day]
+/// A box in longitude/latitude (CRS84): west, south, east, north.
+public struct BBox: Sendable, Equatable {
+    public let minX: Double, minY: Double, maxX: Double, maxY: Double
+
+    /// Throws when the numbers are not finite, outside ±180/±90, or the box is upside down.
+    public init(minX: Double, minY: Double, maxX: Double, maxY: Double) throws(TerritoryError) {
+        guard [minX, minY, maxX, maxY].allSatisfy(\.isFinite) else { throw .badInput("bbox: the numbers must be finite") }
+        guard (-180...180).contains(minX), (-180...180).contains(maxX), (-90...90).contains(minY), (-90...90).contains(maxY) else {
+            throw .badInput("bbox: longitudes must lie within -180..180 and latitudes within -90..90")
+        }
+        guard minX <= maxX, minY <= maxY else { throw .badInput("bbox: write west,south,east,north with west ≤ east and south ≤ north") }
+        self.minX = minX
+        self.minY = minY
+        self.maxX = maxX
+        self.maxY = maxY
+    }
 }
 
-/// A fingerprint of a data folder: SHA-256 over every file's path and bytes (hidden files
-/// aside), the store format, and any other files the store is built from (`also`: a boundary
-/// pack, a boundary file outside the folder), so that any edit to them makes the store stale.
-public enum DataFingerprint {
-    public static func hash(folder: URL, also: [URL] = []) throws -> String {
-        let fm = FileManager.default
-        guard let walker = fm.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else {
-            throw StoreError(message: "\(folder.path): cannot be read")
-        }
-        var files: [(String, URL)] = []
-        let base = folder.standardizedFileURL.path
-        for case let url as URL in walker {
-            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
-            let full = url.standardizedFileURL.path
-            files.append((full.hasPrefix(base) ? String(full.dropFirst(base.count)) : full, url))
-        }
-        var sha = SHA256()
-        sha.update("territory store format \(Store.formatVersion)\n")
-        for (relative, url) in files.sorted(by: { $0.0 < $1.0 }) {
-            guard let data = fm.contents(atPath: url.path) else { throw StoreError(message: "\(url.path): cannot be read") }
-            sha.update("\(relative)\n\(data.count)\n")
-            sha.update(data)
-        }
-        for url in also {
-            // A missing file counts as such: loading the data reports it.
-            let data = fm.contents(atPath: url.path)
-            sha.update("\(url.standardizedFileURL.path)\n\(data?.count ?? -1)\n")
-            if let data { sha.update(data) }
-        }
-        return sha.hexDigest()
+/// A closed range of days, either end open (nil): `[from, through]`.
+public struct DayRange: Sendable, Equatable {
+    public let from: Day?
+    public let through: Day?
+
+    public init(from: Day?, through: Day?) {
+        self.from = from
+        self.through = through
     }
 }

@@ -77,7 +77,7 @@ import Testing
         let fixed = try bowtie.makeValid()
         #expect(try fixed.isValid())
         #expect(try fixed.planarArea() == 2)
-        #expect(try Geometry(wkt: "POINT (1 1)").validity() == Validity(isValid: true, reason: "Valid Geometry"))
+        #expect(try Geometry(wkt: "POINT (1 1)").validity() == Validity(isValid: true, reason: "Valid Geometry", location: nil))
         let spike = try Geometry(wkt: "POLYGON ((0 0, 4 0, 4 4, 0 4, 0 0), (1 1, 5 1, 5 2, 1 2, 1 1))")
         #expect(try spike.validity().reason.hasPrefix("Hole lies outside shell") || spike.validity().reason.hasPrefix("Self-intersection"))
     }

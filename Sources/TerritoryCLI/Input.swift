@@ -1,5 +1,7 @@
 import Foundation
 import Geometry
+import JSONText
+import TerritoryStore
 
 /// Where input comes from: a file, or standard input for `-` or no argument.
 struct InputSource {
@@ -43,28 +45,10 @@ struct InputSource {
     }
 }
 
-/// Writes the whole of a command's output at once: to standard output, or to a file through a
-/// temporary file in the same folder renamed into place, so that a failure leaves nothing partial.
+/// Writes the whole of a command's output at once, through the one atomic writer: to standard
+/// output, or to a file through a temporary file in the same folder renamed into place.
 func writeOutput(_ text: String, to path: String?) throws(Failure) {
-    guard let path, path != "-" else {
-        FileHandle.standardOutput.write(Data(text.utf8))
-        return
-    }
-    let url = URL(fileURLWithPath: path)
-    let directory = url.deletingLastPathComponent()
-    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-    do {
-        try Data(text.utf8).write(to: temporary)
-    } catch {
-        try? FileManager.default.removeItem(at: temporary)
-        throw .io("\(path): cannot write: \(error.localizedDescription)")
-    }
-    // rename(2) replaces the target atomically.
-    if rename(temporary.path, url.path) != 0 {
-        let reason = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(at: temporary)
-        throw .io("\(path): cannot write: \(reason)")
-    }
+    do { try AtomicFile.write(text, to: path) } catch { throw Failure(error) }
 }
 
 /// True when standard error is a terminal, where progress is shown.

@@ -1,0 +1,134 @@
+import Geometry
+import Synchronization
+
+/// The one engine under every answer: the statements with their grounds, the places, the covered
+/// area and the time slices, as plain values, answering the status of a place on a day, the
+/// timeline, and (through `BatchClassifier`) millions of dated points, all by the one status rule.
+///
+/// It is immutable and `Sendable`: many tasks may ask at once. Point tests run on raster-indexed
+/// polygons (`PolygonGrid`, pure Swift, the same for one place and for a million), each built once
+/// on first use and kept; a point on an edge or a vertex is inside, as GEOS's `covers` has it.
+public final class Engine: Sendable {
+    /// What the data calls itself (catalog.json's title).
+    public let title: String
+    /// The imported boundary pack in use, cited, if any.
+    public let boundaries: String?
+    /// Every statement (on today's record or not), in catalog order.
+    public let statements: [StatementInfo]
+    /// The time slices of today's record; members index `statements`.
+    public let slices: [Slice]
+    let grounds: [Shape]
+    let groundBoxes: [Box]
+    let placeNames: [String]
+    let placeShapes: [Shape]
+    let placeBoxes: [Box]
+    let covered: Shape
+    private let cache = Mutex<[Int: PolygonGrid]>([:])
+
+    /// The grid resolutions: statements' grounds and places, and the covered area.
+    static let resolution = 128, coveredResolution = 256
+
+    /// An engine over `statements` (catalog order) and their `grounds` (the same order), the
+    /// districts and cities by name, and the covered area.
+    public init(title: String, boundaries: String?, statements: [StatementInfo], grounds: [Shape], places: [(name: String, shape: Shape)], covered: Shape) {
+        precondition(statements.count == grounds.count, "one ground per statement")
+        self.title = title
+        self.boundaries = boundaries
+        self.statements = statements
+        self.grounds = grounds
+        groundBoxes = grounds.map(Box.init)
+        let sorted = places.sorted { $0.name < $1.name }
+        placeNames = sorted.map(\.name)
+        placeShapes = sorted.map(\.shape)
+        placeBoxes = placeShapes.map(Box.init)
+        self.covered = covered
+        slices = Slicing.slices(of: statements)
+    }
+
+    /// The first day of the record (the first slice's), if any.
+    public var firstDay: Day? { slices.first?.interval.from }
+
+    /// The statement with this id.
+    public func statement(_ id: String) -> StatementInfo? { statements.first { $0.id == id } }
+
+    // MARK: Grids, built once each on first use
+
+    func grid(key: Int, _ make: () -> PolygonGrid) -> PolygonGrid {
+        if let hit = cache.withLock({ $0[key] }) { return hit }
+        let made = make()
+        return cache.withLock { table in
+            if let other = table[key] { return other }
+            table[key] = made
+            return made
+        }
+    }
+
+    /// The grid of statement `i`'s ground.
+    func groundGrid(_ i: Int) -> PolygonGrid {
+        grid(key: i) { PolygonGrid(grounds[i].polygons, resolution: Engine.resolution) }
+    }
+
+    /// The grid of place `i` (in name order).
+    func placeGrid(_ i: Int) -> PolygonGrid {
+        grid(key: statements.count + i) { PolygonGrid(placeShapes[i].polygons, resolution: Engine.resolution) }
+    }
+
+    var coveredGrid: PolygonGrid {
+        grid(key: -1) { PolygonGrid(covered.polygons, resolution: Engine.coveredResolution) }
+    }
+
+    /// True when statement `i`'s ground holds the position (inside or on its edge).
+    public func covers(statement i: Int, _ p: Position) -> Bool {
+        groundBoxes[i].contains(p) && groundGrid(i).contains(p)
+    }
+
+    /// True when the position is inside the covered area (or on its edge).
+    public func isCovered(_ p: Position) -> Bool { coveredGrid.contains(p) }
+
+    /// The districts and cities holding the position, sorted by name.
+    public func places(at p: Position) -> [String] {
+        placeNames.indices.filter { placeBoxes[$0].contains(p) && placeGrid($0).contains(p) }.map { placeNames[$0] }
+    }
+
+    // MARK: Answers
+
+    /// The status of `position` on `day`, by the one status rule, from the slice in force on the
+    /// day. A place outside the covered area answers `covered: false` with no holders.
+    public func status(at position: Position, on day: Day) -> StatusAnswer {
+        let isCovered = isCovered(position)
+        var found: [StatementInfo] = []
+        if isCovered, let k = Slicing.index(of: day, in: slices) {
+            for i in slices[k].members where covers(statement: i, position) { found.append(statements[i]) }
+        }
+        return StatusAnswer(position: position, day: day, covered: isCovered, found: found, places: places(at: position), recordBegins: firstDay)
+    }
+
+    /// Every dated change, in order (on one day, endings before beginnings, then by facet and id);
+    /// at a position, only the statements whose ground holds it, and the successors of those
+    /// superseded.
+    public func timeline(at position: Position? = nil) -> [TimelineEvent] {
+        var here = statements.indices.filter { i in position.map { covers(statement: i, $0) } ?? true }.map { statements[$0] }
+        // A superseded statement's successor is named even when its ground is elsewhere.
+        for statement in statements where here.contains(where: { $0.id == statement.supersedes }) {
+            if !here.contains(where: { $0.id == statement.id }) { here.append(statement) }
+        }
+        return TimelineEvent.events(of: here)
+    }
+}
+
+/// A bounding box in longitude/latitude, for quick rejection.
+struct Box: Sendable {
+    var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
+
+    init(_ shape: Shape) {
+        for p in shape.positions {
+            minX = min(minX, p.x); maxX = max(maxX, p.x)
+            minY = min(minY, p.y); maxY = max(maxY, p.y)
+        }
+    }
+
+    @inline(__always)
+    func contains(_ p: Position) -> Bool {
+        p.x >= minX && p.x <= maxX && p.y >= minY && p.y <= maxY
+    }
+}

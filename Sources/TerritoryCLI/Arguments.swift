@@ -1,0 +1,109 @@
+import ArgumentParser
+import Geodesy
+import Geometry
+import Territory
+
+/// A value the command line gives as text and a command checks in `validate()`: parsing always
+/// succeeds, so that the check can say exactly what is wrong (`--date: day 30 does not exist in
+/// February 2020`) rather than only that the value is invalid.
+protocol ArgumentValue: Sendable {
+    /// The value, or why the text is not one.
+    static func parse(_ text: String) -> Result<Self, ArgumentProblem>
+}
+
+/// Why a text is not a value of some kind.
+struct ArgumentProblem: Error, Sendable {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// A typed command-line value, checked in `validate()`.
+struct Checked<Value: ArgumentValue>: ExpressibleByArgument, Sendable {
+    let text: String
+    let result: Result<Value, ArgumentProblem>
+
+    init?(argument: String) {
+        text = argument
+        result = Value.parse(argument)
+    }
+
+    var defaultValueDescription: String { text }
+
+    /// The value; throws a usage error naming `option` when the text is not one.
+    func value(_ option: String) throws(ValidationError) -> Value {
+        switch result {
+        case .success(let v): return v
+        case .failure(let problem): throw ValidationError("\(option): \(problem.message)")
+        }
+    }
+
+    /// The value, once `validate()` has checked it.
+    var checked: Value { try! result.get() }
+}
+
+extension Day: ArgumentValue {
+    static func parse(_ text: String) -> Result<Day, ArgumentProblem> {
+        do { return .success(try Day(parsing: text)) } catch { return .failure(ArgumentProblem(error.message)) }
+    }
+}
+
+extension Length: ArgumentValue {
+    static func parse(_ text: String) -> Result<Length, ArgumentProblem> {
+        do { return .success(try Length(parsing: text)) } catch { return .failure(ArgumentProblem("\(error)")) }
+    }
+}
+
+/// Degrees of longitude (east, -180..180).
+struct Longitude: ArgumentValue {
+    let degrees: Double
+    static func parse(_ text: String) -> Result<Longitude, ArgumentProblem> {
+        guard let x = Double(text), x.isFinite else { return .failure(ArgumentProblem("'\(text)' is not a number of degrees")) }
+        guard (-180...180).contains(x) else { return .failure(ArgumentProblem("\(text) is outside -180..180")) }
+        return .success(Longitude(degrees: x))
+    }
+}
+
+/// Degrees of latitude (north, -90..90).
+struct Latitude: ArgumentValue {
+    let degrees: Double
+    static func parse(_ text: String) -> Result<Latitude, ArgumentProblem> {
+        guard let y = Double(text), y.isFinite else { return .failure(ArgumentProblem("'\(text)' is not a number of degrees")) }
+        guard (-90...90).contains(y) else { return .failure(ArgumentProblem("\(text) is outside -90..90")) }
+        return .success(Latitude(degrees: y))
+    }
+}
+
+/// One facet or all of them, case-insensitive.
+struct FacetChoice: ArgumentValue {
+    let facets: [Facet]
+    static func parse(_ text: String) -> Result<FacetChoice, ArgumentProblem> {
+        if text.lowercased() == "all" { return .success(FacetChoice(facets: Facet.allCases)) }
+        guard let facet = Facet(parsing: text) else {
+            return .failure(ArgumentProblem("'\(text)' is not a facet (one of \(Facet.names), all)"))
+        }
+        return .success(FacetChoice(facets: [facet]))
+    }
+}
+
+/// The columns of `status --csv`, comma-separated.
+struct ColumnList: ArgumentValue {
+    let columns: [CSVColumn]
+    static func parse(_ text: String) -> Result<ColumnList, ArgumentProblem> {
+        do { return .success(ColumnList(columns: try CSVColumn.list(text))) } catch {
+            return .failure(ArgumentProblem(error.message.replacingOccurrences(of: "--columns: ", with: "")))
+        }
+    }
+}
+
+/// A place: --lon and --lat together.
+func position(lon: Checked<Longitude>?, lat: Checked<Latitude>?) -> Position? {
+    guard let lon, let lat else { return nil }
+    return Position(lon.checked.degrees, lat.checked.degrees)
+}
+
+extension MetricBuffer.Ends: ExpressibleByArgument {}
+
+/// `51.1234°N, 46.5678°E`.
+func coordinates(_ p: Position) -> String {
+    String(format: "%.4f°%@, %.4f°%@", abs(p.y), p.y >= 0 ? "N" : "S", abs(p.x), p.x >= 0 ? "E" : "W")
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import Territory
+import TerritoryStore
+
+/// `--data DIR`, `--store PATH` and `--boundaries PACK`, shared by every command that reads data/.
+struct DataOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The data folder (catalog.json, boundaries/, statements/). Default: the built-in data, found from any working directory, or $TERRITORY_DATA.", valueName: "DIR"))
+    var data: String?
+
+    @Option(help: ArgumentHelp("The compiled store (a GeoPackage). Default: $TERRITORY_STORE, else one per data folder and boundary pack under $XDG_CACHE_HOME/territory (~/.cache/territory).", valueName: "PATH"))
+    var store: String?
+
+    @Option(help: ArgumentHelp("A boundary pack made by 'territory import' to use instead of the built-in shapes it replaces; 'builtin' for none. Default: $TERRITORY_BOUNDARIES, else the pack 'import --default' chose, else builtin.", valueName: "PACK"))
+    var boundaries: String?
+
+    /// The data set these options choose.
+    func dataSet() throws(Failure) -> DataSet {
+        do { return try DataSet(DataSet.Choice(data: data, boundaries: boundaries, store: store)) } catch { throw Failure(error) }
+    }
+
+    /// The store, built first when it is missing or stale, with a note on standard error.
+    func openStore() throws(Failure) -> Store {
+        let set = try dataSet()
+        do {
+            return try set.open(note: { printError("territory: note: \($0)") }, warn: { printError("territory: \($0)") })
+        } catch { throw Failure(error) }
+    }
+}

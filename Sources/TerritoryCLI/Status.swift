@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import Geometry
+import JSONText
+import Territory
+import TerritoryStore
+
+/// `territory status`: who held a place on a day, or a million dated points.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The status of a place on a day, or of many dated points from CSV.",
+        discussion: """
+        One place: the text answer names, for each facet, the holder and its name, the zones, and \
+        the statements behind it with their intervals and sources. JSON output is one object: \
+        {"lon", "lat", "date", "covered", "control", "sovereignty", "presence", "administration", \
+        "access", "zones", "statements"} (codes and statement ids, for scripts) and "holders" \
+        (per facet, each holder's code, name and statements) and "authority" (each statement with \
+        its facet, holder, holder_name, zone, valid_from, valid_to, announced, source and note). \
+        A place outside the covered area answers "covered": false with no holders; that is not an \
+        error.
+
+        Many points: --csv reads CSV with the header id,lon,lat,date and writes id and the \
+        --columns (default control,sovereignty,administration,presence,access,zones; also covered \
+        and statements) in input order; several holders, zones and statements are joined with ';'; \
+        dates from 1800 to 2199. It streams, in bounded memory (the rows go through a temporary \
+        file, so that a failure never leaves a partial result). A row that cannot be read is \
+        reported on standard error with its line number and skipped; --strict stops at the first \
+        one instead, writing nothing.
+
+        Answers come from the compiled store, built first when it is missing or stale. One place \
+        and a million points get the same answers: one engine, one status rule.
+
+        EXAMPLES
+          territory status --lon 46.5469 --lat 39.6408 --date 2020-11-30
+          territory status --lon 46.93 --lat 39.98 --date 2020-11-20 --format json
+          territory status --csv points.csv --out classified.csv
+          territory status --csv points.csv --columns covered,control,statements
+        """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @OptionGroup var data: DataOptions
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Longitude, degrees east (WGS 84).", valueName: "X"))
+    var lon: Checked<Longitude>?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Latitude, degrees north (WGS 84).", valueName: "Y"))
+    var lat: Checked<Latitude>?
+
+    @Option(help: ArgumentHelp("The day, YYYY-MM-DD.", valueName: "YYYY-MM-DD"))
+    var date: Checked<Day>?
+
+    @Option(help: "Output format for one place: text (a short summary with sources) or json.")
+    var format: Format = .text
+
+    @Option(help: ArgumentHelp("Classify the dated points of this CSV file ('-' for standard input).", valueName: "FILE|-"))
+    var csv: String?
+
+    @Option(help: ArgumentHelp("With --csv: the columns after id, comma-separated, from covered, control, sovereignty, administration, presence, access, zones, statements.", valueName: "LIST"))
+    var columns: Checked<ColumnList>?
+
+    @Flag(help: "With --csv: stop at the first row that cannot be read, writing nothing.")
+    var strict = false
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("With --csv: write to this file (atomically) instead of standard output.", valueName: "FILE"))
+    var out: String?
+
+    func validate() throws {
+        if csv != nil {
+            guard lon == nil, lat == nil, date == nil else {
+                throw ValidationError("--csv classifies the points of a file: give it without --lon, --lat and --date")
+            }
+            _ = try columns?.value("--columns")
+            return
+        }
+        guard lon != nil, lat != nil, date != nil else {
+            throw ValidationError("give --lon, --lat and --date for one place, or --csv FILE for many dated points")
+        }
+        _ = try lon?.value("--lon")
+        _ = try lat?.value("--lat")
+        _ = try date?.value("--date")
+        if out != nil || strict || columns != nil { throw ValidationError("--out, --strict and --columns go with --csv") }
+    }
+
+    func run() throws {
+        try reporting("status") {
+            if let csv {
+                try classify(csv: csv, columns: columns?.checked.columns ?? CSVColumn.defaults, strict: strict, out: out, data: data)
+                return
+            }
+            let store = try data.openStore()
+            let answer = store.status(at: position(lon: lon, lat: lat)!, on: date!.checked)
+            let boundaries = store.boundaries
+            try writeOutput(format == .json ? JSONWriter.string(answer.json(boundaries: boundaries), sortedKeys: false) + "\n"
+                            : text(answer, title: store.title) + (boundaries.map { "  boundaries   \($0)\n" } ?? ""), to: nil)
+        }
+    }
+
+    private func text(_ answer: StatusAnswer, title: String) -> String {
+        var out = "\(coordinates(answer.position)) on \(answer.day):"
+        guard answer.covered else {
+            return out + " outside the covered area (\(title)): no status\n"
+        }
+        out += "\n"
+        func names(_ facet: Facet) -> String {
+            let holders = answer.holders[facet] ?? []
+            return holders.isEmpty ? "none" : holders.map { "\($0.code) (\($0.name))" }.joined(separator: ", ")
+        }
+        out += "  control      \(names(.control))\n"
+        out += "  sovereignty  \(names(.sovereignty))\n"
+        if answer.administration != nil { out += "  administration \(names(.administration))\n" }
+        out += "  presence     \(names(.presence))\n"
+        if answer.access != nil { out += "  access       \(names(.access))\n" }
+        out += "  zones        \(answer.zones.joined(separator: ", "))\n"
+        out += "  on the authority of:\n"
+        for s in answer.statements {
+            out += "    \(s.id): \(s.facet.rawValue) \(s.holder), \(s.zone), \(s.valid) — \(s.source.citation) (announced \(s.announced))\(s.source.via.map { "; text: \($0)" } ?? "")\n"
+        }
+        return out
+    }
+}
