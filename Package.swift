@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "TestSupport"]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "JSONText", "TestSupport"]),
         .testTarget(name: "GeodesyTests", dependencies: ["Geodesy", "Geometry", "TestSupport"]),
-        .testTarget(name: "TerritoryTests", dependencies: ["Territory", "Geometry", "Geodesy", "JSONText", "TestSupport"]),
+        .testTarget(name: "TerritoryTests", dependencies: ["Territory", "Geometry", "Geodesy", "JSONText", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "TerritoryStoreTests", dependencies: [
             "TerritoryStore", "Territory", "Geometry", "JSONText", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -113,7 +113,7 @@ extension Geometry {
         var at: Position?
         if let location { at = Geometry.shape(of: location, context.handle).points.first }
         let text = reason.map { String(cString: $0) } ?? "invalid"
-        return Validity(isValid: false, reason: at.map { "\(text) at \($0.x) \($0.y)" } ?? text, location: at)
+        return Validity(isValid: false, reason: at.map { "\(text) at \(GeoJSON.coordinate($0.x)) \(GeoJSON.coordinate($0.y))" } ?? text, location: at)
     }
 
     /// The geometry with every vertex on a grid of `gridSize` units, kept valid: vertices that

@@ -1,5 +1,5 @@
 import Testing
-@testable import Geometry
+@testable import JSONText
 
 @Suite struct JSONReaderTests {
     @Test func readsValues() throws {

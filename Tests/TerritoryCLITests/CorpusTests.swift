@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The bad-input corpus: `Corpus/cases.json` lists each case (the command, its input, the exit
 /// status, a piece of the message), `Corpus/inputs/` holds the inputs, `Corpus/data/` a small

@@ -1,9 +1,8 @@
 import Foundation
+import JSONText
 import Testing
+import TestSupport
 import Geometry
-
-/// The package root, and its data/ and geojson/.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 @Suite(.serialized) struct DataCommandTests {
     @Test func statusAsJSON() throws {
@@ -14,7 +13,23 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
             Issue.record("not an object: \(run.stdout)"); return
         }
         #expect(ids.contains(.string("tri2020-p6-corridor")))
-        #expect(o.keys == ["lon", "lat", "date", "covered", "control", "sovereignty", "presence", "administration", "access", "zones", "statements"])
+        // Today's keys keep their place and types; the new ones carry what the text answer says.
+        #expect(o.keys == ["lon", "lat", "date", "covered", "control", "sovereignty", "presence", "administration", "access", "zones", "statements",
+                           "holders", "authority", "record_begins"])
+        guard case .object(let holders)? = o["holders"], case .array(let control)? = holders["control"],
+              case .object(let ru)? = control.first, case .array(let authority)? = o["authority"] else {
+            Issue.record("no holders or authority: \(run.stdout)"); return
+        }
+        #expect(ru["code"] == .string("RU") && ru["name"] == .string("Russian peacekeeping contingent"))
+        #expect(ru["statements"] == .array([.string("tri2020-p6-corridor")]))
+        #expect(holders.keys == ["control", "sovereignty", "administration", "presence", "access"])
+        #expect(holders["administration"] == .array([]))
+        let corridor = authority.first { if case .object(let s) = $0 { return s["id"] == .string("tri2020-p6-corridor") } else { return false } }
+        guard case .object(let c)? = corridor, case .object(let source)? = c["source"] else { Issue.record("the corridor is not in authority"); return }
+        #expect(c["facet"] == .string("control") && c["holder_name"] == .string("Russian peacekeeping contingent"))
+        #expect(c["valid_from"] == .string("2020-11-10") && c["valid_to"] == .string("2022-08-26") && c["announced"] == .string("2020-11-10"))
+        #expect(source["document"] == .string("Trilateral statement of 9/10 November 2020") && source["clause"] == .string("point 6"))
+        #expect(ids.count == authority.count, "every statement id has its full entry")
     }
 
     @Test func statusFromAnotherFolderFindsTheBuiltInData() throws {
@@ -28,7 +43,7 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
     @Test func outsideTheCoveredAreaIsAnAnswerNotAnError() throws {
         let goris = try Run(["status", "--lon", "46.3386", "--lat", "39.5078", "--date", "2021-01-01", "--format", "json"])
         #expect(goris.status == 0)
-        #expect(goris.stdout == #"{"lon":46.3386,"lat":39.5078,"date":"2021-01-01","covered":false,"control":null,"sovereignty":null,"presence":[],"administration":null,"access":null,"zones":[],"statements":[]}"# + "\n")
+        #expect(goris.stdout == #"{"lon":46.3386,"lat":39.5078,"date":"2021-01-01","covered":false,"control":null,"sovereignty":null,"presence":[],"administration":null,"access":null,"zones":[],"statements":[],"holders":{"control":[],"sovereignty":[],"administration":[],"presence":[],"access":[]},"authority":[],"record_begins":"1993-04-30"}"# + "\n")
     }
 
     @Test func layersOpenInGDALAndFollowRFC7946() throws {

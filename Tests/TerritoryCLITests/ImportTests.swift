@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Geometry
 
 /// A packs folder and a store folder of one test's own, so that imports touch nothing else.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Geometry
 
 /// A copy of data/ and a store path of its own in a temporary folder.
@@ -132,13 +133,26 @@ struct DataCopy {
         let run = try Run(["status", "--csv", "-"], stdin: input)
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(lines[0] == "id,control,sovereignty,presence,zones")
-        #expect(lines[1].hasPrefix("a,RU,AZ,RU,"))
-        #expect(lines[2].hasPrefix("b,NK,AZ,,Aghdam District;"))
-        #expect(lines[3].hasPrefix("c,AZ,AZ,,Aghdam District;"))
-        #expect(lines[4] == "d,,,,", "Goris, in Armenia, is outside the covered area")
-        #expect(lines[5].hasPrefix("e,,,,Khojaly District"), "before any statement: no holders")
+        #expect(lines[0] == "id,control,sovereignty,administration,presence,access,zones")
+        #expect(lines[1].hasPrefix("a,RU,AZ,,RU,open,\"Lachin District;"))
+        #expect(lines[2].hasPrefix("b,NK,AZ,,,,Aghdam District;"))
+        #expect(lines[3].hasPrefix("c,AZ,AZ,,,,Aghdam District;"))
+        #expect(lines[4] == "d,,,,,,", "Goris, in Armenia, is outside the covered area")
+        #expect(lines[5].hasPrefix("e,,,,,,Khojaly District"), "before any statement: no holders")
         #expect(lines.count == 7 && lines[6].isEmpty)
+
+        // Stepanakert on 1 October 2023: Azerbaijan controls, the NK authorities still administer.
+        let stepanakert = try Run(["status", "--csv", "-", "--columns", "covered,control,administration,access,statements"],
+                                  stdin: "id,lon,lat,date\ns,46.7519,39.8153,2023-10-01\ng,46.3386,39.5078,2023-10-01\n")
+        #expect(stepanakert.status == 0, "\(stepanakert.stderr)")
+        let rows = stepanakert.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.first == "id,covered,control,administration,access,statements")
+        #expect(rows.dropFirst().first?.hasPrefix("s,true,AZ,NK,,") == true, "\(rows)")
+        let ids = rows.dropFirst().first?.split(separator: ",").last?.split(separator: ";").map(String.init) ?? []
+        #expect(ids.contains("az2023-nk-ground") && ids.contains("nk-administration-2023") && ids.contains("unsc822-az-sovereignty"), "\(ids)")
+        #expect(rows.last == "g,false,,,,")
+        let bad = try Run(["status", "--csv", "-", "--columns", "control,colour"], stdin: "id,lon,lat,date\n")
+        #expect(bad.status == 64 && bad.stderr.contains("--columns: 'colour' is not a column"), "\(bad.stderr)")
     }
 
     @Test func badRowsAreReportedAndSkippedOrStopEverythingWithStrict() throws {
@@ -160,7 +174,7 @@ struct DataCopy {
         let target = folder.appendingPathComponent("out.csv")
         let written = try Run(["status", "--csv", "-", "--out", target.path], stdin: "id,lon,lat,date\n1,46.5,39.6,2020-12-01\n")
         #expect(written.status == 0 && written.stdout.isEmpty)
-        #expect(try String(contentsOf: target, encoding: .utf8).hasPrefix("id,control,sovereignty,presence,zones\n1,"))
+        #expect(try String(contentsOf: target, encoding: .utf8).hasPrefix("id,control,sovereignty,administration,presence,access,zones\n1,"))
         let failed = try Run(["status", "--csv", "-", "--out", target.path, "--strict"], stdin: "id,lon,lat,date\n1,x,39.6,2020-12-01\n")
         #expect(failed.status == 65)
         #expect(try String(contentsOf: target, encoding: .utf8).hasPrefix("id,control"), "the earlier output is kept")

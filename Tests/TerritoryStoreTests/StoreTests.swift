@@ -2,13 +2,10 @@ import Foundation
 import GRDB
 import Testing
 import Geometry
+import JSONText
+import TestSupport
 @testable import Territory
 @testable import TerritoryStore
-
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let projectData = packageRoot.appendingPathComponent("data")
-
-func day(_ text: String) -> Day { try! Day(parsing: text) }
 
 /// A store built from the project's data into a fresh temporary folder.
 struct BuiltStore {
@@ -20,28 +17,10 @@ struct BuiltStore {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("territory-store-\(UUID().uuidString)")
         path = folder.appendingPathComponent("nk.gpkg")
         atlas = try Atlas(Catalog.load(from: projectData))
-        try Store.build(atlas, dataHash: DataFingerprint.hash(folder: projectData), to: path)
+        try Store.build(atlas, dataHash: DataSet(folder: projectData, pack: nil, store: nil).fingerprint(), to: path)
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
-}
-
-/// Reproducible pseudo-random numbers (SplitMix64), so that a failure can be replayed.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform(_ range: ClosedRange<Double>) -> Double {
-        range.lowerBound + Double(next() >> 11) / Double(1 << 53) * (range.upperBound - range.lowerBound)
-    }
-    mutating func day() -> Day {
-        Day(ordinal: try! Day(parsing: "1994-01-01").ordinal + Int(next() % 11_700))
-    }
 }
 
 @Suite(.serialized) struct StoreTests {
@@ -54,6 +33,9 @@ struct SplitMix {
             #expect(try Int.fetchOne(db, sql: "PRAGMA user_version") == 10300)
             #expect(try Int.fetchAll(db, sql: "SELECT srs_id FROM gpkg_spatial_ref_sys ORDER BY srs_id") == [-1, 0, 4326])
             #expect(try String.fetchAll(db, sql: "SELECT table_name FROM gpkg_geometry_columns ORDER BY table_name") == ["boundaries", "covered_area", "slices", "statements"])
+            #expect(try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('slices') ORDER BY cid") == ["fid", "geom", "facet", "holder", "holder_name", "valid_from", "valid_to", "area_km2"])
+            #expect(try String.fetchOne(db, sql: "SELECT recorded_to FROM statements WHERE statement_id = 'tri2020-p6-kalbajar'") == "2020-11-15")
+            #expect(try String.fetchOne(db, sql: "SELECT recorded_to FROM statements WHERE statement_id = 'tri2020-kalbajar-postponed'") == nil)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM gpkg_extensions WHERE extension_name = 'gpkg_rtree_index'") == 4)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM statements") == built.atlas.catalog.statements.count)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM rtree_statements_geom") == built.atlas.catalog.statements.count)
@@ -65,16 +47,16 @@ struct SplitMix {
         // GDAL's own GeoPackage validator and reader, when installed.
         let validator = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py"
         if FileManager.default.fileExists(atPath: validator), FileManager.default.fileExists(atPath: "/usr/bin/python3") {
-            let (status, output) = try runTool("/usr/bin/python3", [validator, built.path.path])
-            #expect(status == 0 && output.isEmpty, "validate_gpkg.py: \(output)")
+            let run = try runTool(URL(fileURLWithPath: "/usr/bin/python3"), [validator, built.path.path])
+            #expect(run.status == 0 && run.output.isEmpty, "validate_gpkg.py: \(run.output)")
         } else {
             print("skipped: GDAL's validate_gpkg.py (python3-gdal) is not installed")
         }
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/ogrinfo") {
-            let (status, output) = try runTool("/usr/bin/ogrinfo", ["-ro", "-so", built.path.path, "slices"])
-            #expect(status == 0, "\(output)")
-            #expect(output.contains("valid_from: Date"), "\(output)")
-            #expect(output.contains("Geometry: Multi Polygon"), "\(output)")
+            let run = try runTool(URL(fileURLWithPath: "/usr/bin/ogrinfo"), ["-ro", "-so", built.path.path, "slices"])
+            #expect(run.status == 0, "\(run.output)")
+            #expect(run.output.contains("valid_from: Date"), "\(run.output)")
+            #expect(run.output.contains("Geometry: Multi Polygon"), "\(run.output)")
         }
     }
 
@@ -82,17 +64,18 @@ struct SplitMix {
         let built = try BuiltStore()
         defer { built.remove() }
         let store = try Store(path: built.path)
+        let engine = built.atlas.engine()
+        #expect(store.engine.statements == engine.statements, "the statements read back from the store are the atlas's")
+        #expect(store.engine.slices == engine.slices)
         var random = SplitMix(state: 20201110)
         for _ in 0..<250 {
             let p = Position(random.uniform(45.6...47.6), random.uniform(38.8...40.5))
             let d = random.day()
-            let fromStore = try store.status(at: p, on: d)
-            let fromAtlas = try built.atlas.status(at: p, on: d)
-            #expect(fromStore == fromAtlas, "\(p) on \(d)")
+            #expect(store.status(at: p, on: d) == engine.status(at: p, on: d), "\(p) on \(d)")
         }
         for position in [nil, Position(46.0383, 40.1067), Position(46.7519, 39.8153)] {
-            #expect(try store.timeline(at: position).map { "\($0.day) \($0.change) \($0.statement.id)" }
-                    == built.atlas.timeline(at: position).map { "\($0.day) \($0.change) \($0.statement.id)" })
+            #expect(store.timeline(at: position).map { "\($0.day) \($0.change) \($0.statement.id)" }
+                    == engine.timeline(at: position).map { "\($0.day) \($0.change) \($0.statement.id)" })
         }
     }
 
@@ -100,14 +83,15 @@ struct SplitMix {
         let built = try BuiltStore()
         defer { built.remove() }
         let store = try Store(path: built.path)
-        var all: [Feature] = []
+        var all: [SliceFeature] = []
         for slice in built.atlas.slices {
-            let expected = try built.atlas.layer(slice, facets: Facet.allCases)
+            let expected = try built.atlas.sliceFeatures(slice)
             all += expected
-            #expect(GeoJSON.document(try store.layers(on: slice.from, facets: Facet.allCases)) == GeoJSON.document(expected), "\(slice)")
+            #expect(try store.layers(on: slice.interval.from) == expected, "\(slice)")
         }
-        #expect(GeoJSON.document(try store.layers(on: nil, facets: Facet.allCases)) == GeoJSON.document(all))
-        #expect(try store.layers(on: day("1900-01-01"), facets: Facet.allCases).isEmpty)
+        #expect(try store.layers(on: nil) == all)
+        #expect(GeoJSON.document(try store.layers(on: nil).map(\.feature)) == GeoJSON.document(all.map(\.feature)))
+        #expect(try store.layers(on: day("1900-01-01")).isEmpty)
     }
 
     @Test func aFailedBuildLeavesTheOldStore() throws {
@@ -120,11 +104,11 @@ struct SplitMix {
         #expect(throws: (any Error).self) { try Store.build(built.atlas, dataHash: "h", to: blocked.appendingPathComponent("nk.gpkg")) }
         #expect(try Data(contentsOf: built.path) == before)
         // An abandoned build of a process that is gone is cleaned up by the next build.
-        let abandoned = built.folder.appendingPathComponent(".nk.gpkg.999999.building")
+        let abandoned = built.folder.appendingPathComponent(".nk.gpkg.999999.tmp")
         try Data("half".utf8).write(to: abandoned)
         try Store.build(built.atlas, dataHash: "again", to: built.path)
         #expect(!FileManager.default.fileExists(atPath: abandoned.path))
-        #expect(try Store(path: built.path).meta("data_hash") == "again")
+        #expect(try Store(path: built.path).meta["data_hash"] == "again")
     }
 
     @Test func refusesWhatIsNotAStore() throws {
@@ -134,60 +118,110 @@ struct SplitMix {
         let garbage = folder.appendingPathComponent("x.gpkg")
         try Data("this is not sqlite".utf8).write(to: garbage)
         #expect(throws: (any Error).self) { try Store(path: garbage) }
-        #expect(throws: StoreError.self) { try Store(path: folder.appendingPathComponent("missing.gpkg")) }
+        #expect(throws: TerritoryError.missingInput("\(folder.appendingPathComponent("missing.gpkg").path): no store here")) { try Store(path: folder.appendingPathComponent("missing.gpkg")) }
     }
 
     @Test func fingerprintChangesWithAnyEdit() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("territory-fp-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: projectData, to: folder)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let before = try DataFingerprint.hash(folder: folder)
-        #expect(try DataFingerprint.hash(folder: folder) == before)
+        let set = try DataSet(folder: folder, pack: nil, store: nil)
+        let before = try set.fingerprint()
+        #expect(before.count == 64 && before.allSatisfy(\.isHexDigit))
+        #expect(try set.fingerprint() == before)
         let file = folder.appendingPathComponent("statements/2020-11-10-trilateral.json")
         var text = try String(contentsOf: file, encoding: .utf8)
         text = text.replacingOccurrences(of: "point 2", with: "point 2 ")
         try text.write(to: file, atomically: true, encoding: .utf8)
-        #expect(try DataFingerprint.hash(folder: folder) != before)
+        #expect(try set.fingerprint() != before)
+        // A boundary pack in use counts too.
+        let pack = folder.appendingPathComponent("pack.geojson")
+        try "{}".write(to: pack, atomically: true, encoding: .utf8)
+        let withPack = try DataSet(folder: folder, pack: PackFile(name: "p", url: pack), store: nil)
+        #expect(try withPack.fingerprint() != set.fingerprint())
+        #expect(withPack.storePath != set.storePath, "one store per data folder and pack")
     }
 
-    @Test(arguments: [
-        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
-        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
-    ])
-    func sha256KnownAnswers(text: String, digest: String) {
-        var sha = SHA256()
-        sha.update(text)
-        #expect(sha.hexDigest() == digest)
-    }
-
-    @Test func sha256InPiecesEqualsAtOnce() {
-        var whole = SHA256(), pieces = SHA256()
-        let bytes = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        whole.update(bytes)
-        var i = 0
-        var random = SplitMix(state: 7)
-        while i < bytes.count {
-            let n = min(bytes.count - i, Int(random.next() % 130))
-            pieces.update(Array(bytes[i..<(i + n)]))
-            i += n
+    @Test func answersManyTasksAtOnce() async throws {
+        let built = try BuiltStore()
+        defer { built.remove() }
+        let store = try Store(path: built.path)
+        var random = SplitMix(state: 99)
+        let asks = (0..<400).map { _ in (Position(random.uniform(45.6...47.6), random.uniform(38.8...40.5)), random.day()) }
+        let expected = asks.map { built.atlas.engine().status(at: $0.0, on: $0.1) }
+        // Eight tasks, each with its own share, all on one store at once: the same answers.
+        let answers = try await withThrowingTaskGroup(of: (Int, StatusAnswer, Int).self) { group in
+            for (i, ask) in asks.enumerated() {
+                group.addTask {
+                    let layers = try store.layers(on: ask.1, facets: [.control]).count
+                    return (i, store.status(at: ask.0, on: ask.1), layers)
+                }
+            }
+            var all = [(StatusAnswer, Int)?](repeating: nil, count: asks.count)
+            for try await (i, answer, layers) in group { all[i] = (answer, layers) }
+            return all.map { $0! }
         }
-        #expect(whole.hexDigest() == pieces.hexDigest())
-        var million = SHA256()
-        million.update([UInt8](repeating: 0x61, count: 1_000_000))
-        #expect(million.hexDigest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        for (i, (answer, layers)) in answers.enumerated() {
+            #expect(answer == expected[i])
+            #expect(layers == (try store.layers(on: asks[i].1, facets: [.control]).count))
+        }
     }
-}
 
-func runTool(_ path: String, _ arguments: [String]) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return (process.terminationStatus, output)
+    @Test func pagesAndBoxesOverSlicesAndStatements() throws {
+        let built = try BuiltStore()
+        defer { built.remove() }
+        let store = try Store(path: built.path)
+        var query = Store.SliceQuery()
+        query.facets = [.control]
+        let all = try store.slices(query)
+        #expect(all.matched == all.items.count && all.matched > 30)
+        query.limit = 10
+        query.offset = 5
+        let page = try store.slices(query)
+        #expect(page.matched == all.matched)
+        #expect(page.items == Array(all.items[5..<15]))
+        // A box around Lachin town: only features whose envelope reaches it.
+        query = Store.SliceQuery()
+        query.bbox = try BBox(minX: 46.54, minY: 39.63, maxX: 46.55, maxY: 39.65)
+        query.during = DayRange(from: day("2021-06-01"), through: day("2021-06-01"))
+        let here = try store.slices(query)
+        #expect(Set(here.items.map { "\($0.facet.rawValue)/\($0.holder)" }).isSuperset(of: ["control/RU", "sovereignty/AZ", "presence/RU", "access/open"]))
+        #expect(here.items.allSatisfy { $0.valid.contains(day("2021-06-01")) })
+        query.holder = "RU"
+        #expect(try store.slices(query).items.allSatisfy { $0.holder == "RU" })
+        var corridor = Store.SliceQuery()
+        corridor.statement = "tri2020-p6-corridor"
+        let made = try store.slices(corridor).items
+        #expect(!made.isEmpty && made.allSatisfy { $0.statements.contains("tri2020-p6-corridor") })
+        // Far away: nothing.
+        query = Store.SliceQuery()
+        query.bbox = try BBox(minX: 10, minY: 10, maxX: 11, maxY: 11)
+        #expect(try store.slices(query).matched == 0)
+        let statements = try store.statements(bbox: BBox(minX: 46.54, minY: 39.63, maxX: 46.55, maxY: 39.65), during: DayRange(from: day("2021-06-01"), through: nil))
+        #expect(statements.items.map(\.0.id).contains("tri2020-p6-corridor"))
+        #expect(!statements.items.map(\.0.id).contains("bishkek1994-nk-held"))
+        #expect(throws: TerritoryError.self) { try BBox(minX: 47, minY: 39, maxX: 46, maxY: 40) }
+        #expect(throws: TerritoryError.self) { try BBox(minX: 46, minY: -91, maxX: 47, maxY: 40) }
+    }
+
+    @Test func everyGeometryWrittenIsValid() throws {
+        let built = try BuiltStore()
+        defer { built.remove() }
+        let store = try Store(path: built.path)
+        let context = GEOSContext()
+        var checked = 0
+        for feature in try store.layers(on: nil) {
+            // As written: 7 decimals, read back.
+            let text = GeoJSON.document([feature.feature])
+            let read = try GeoJSON.features(from: Array(text.utf8))
+            let validity = try Geometry(read[0].geometry!, context: context).validity()
+            #expect(validity.isValid, "\(feature.id): \(validity.reason)")
+            checked += 1
+        }
+        for (info, shape) in try store.statements().items {
+            let validity = try Geometry(shape, context: context).validity()
+            #expect(validity.isValid, "statement \(info.id): \(validity.reason)")
+        }
+        #expect(checked == (try store.slices(Store.SliceQuery()).matched) && checked > 100)
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Geometry
+import TestSupport
 @testable import Territory
 
 @Suite struct CatalogTests {
@@ -9,16 +10,17 @@ import Geometry
         defer { fixture.remove() }
         #expect(fixture.problems().isEmpty, "\(fixture.problems())")
         let atlas = try Atlas(Catalog.load(from: fixture.folder))
-        #expect(atlas.slices.map(\.from.description) == ["2020-01-01", "2020-06-01", "2021-01-01"])
+        #expect(atlas.slices.map(\.interval.from.description) == ["2020-01-01", "2020-06-01", "2021-01-01"])
+        let engine = atlas.engine()
         let west = Position(46.05, 40.02), onRoad = Position(46.05, 40.05)
-        #expect(try atlas.status(at: west, on: day("2020-05-31")).control == "NK")
-        #expect(try atlas.status(at: west, on: day("2020-06-01")).control == "AZ")
-        #expect(try atlas.status(at: west, on: day("2019-12-31")).control == nil)
-        let strip = try atlas.status(at: onRoad, on: day("2020-12-31"))
+        #expect(engine.status(at: west, on: day("2020-05-31")).control == "NK")
+        #expect(engine.status(at: west, on: day("2020-06-01")).control == "AZ")
+        #expect(engine.status(at: west, on: day("2019-12-31")).control == nil)
+        let strip = engine.status(at: onRoad, on: day("2020-12-31"))
         #expect(strip.control == "RU" && strip.presence == ["RU"] && strip.sovereignty == "AZ")
         #expect(strip.zones == ["West district", "All", "Strip"])
-        #expect(try atlas.status(at: onRoad, on: day("2021-01-01")).presence.isEmpty)
-        let outside = try atlas.status(at: Position(47, 40), on: day("2020-07-01"))
+        #expect(engine.status(at: onRoad, on: day("2021-01-01")).presence.isEmpty)
+        let outside = engine.status(at: Position(47, 40), on: day("2020-07-01"))
         #expect(!outside.covered && outside.control == nil && outside.statements.isEmpty)
     }
 

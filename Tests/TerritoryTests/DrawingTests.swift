@@ -1,16 +1,15 @@
 import Foundation
 import Testing
 import Geometry
+import JSONText
+import TestSupport
 @testable import Territory
 
 /// Reading data/boundaries/drawing.json directly: the same geometry as tools/draw_boundaries.py
 /// wrote to builtin.geojson, and every problem of a bad drawing reported at once.
 @Suite struct DrawingTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     static func bytes(_ relative: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: packageRoot.appendingPathComponent(relative)))
+        Array(try Data(contentsOf: TestSupport.packageRoot.appendingPathComponent(relative)))
     }
 
     /// The real drawing, parsed.

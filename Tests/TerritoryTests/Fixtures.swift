@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Territory
 
 /// A small synthetic data folder, written to a temporary place, for tests of loading and
@@ -63,15 +64,3 @@ struct FixtureData {
         }
     }
 }
-
-/// The project's own data folder (data/ at the package root).
-let projectData = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("data")
-
-/// `../shared/reference`, when present.
-let referenceFolder: URL? = {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/reference")
-    return FileManager.default.fileExists(atPath: url.path) ? url : nil
-}()
-
-func day(_ text: String) -> Day { try! Day(parsing: text) }

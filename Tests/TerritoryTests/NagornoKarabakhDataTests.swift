@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import Geodesy
 import Geometry
+import JSONText
+import TestSupport
 @testable import Territory
 
 /// The project's own data: the 10 November 2020 statement, on the hand-drawn boundary pack.
@@ -15,6 +17,9 @@ import Geometry
         do { return try Atlas(catalog) } catch { fatalError("data/ does not resolve: \(error)") }
     }
 
+    /// The engine over the atlas: what answers come from (shared: engines are Sendable).
+    static let engine: Engine = atlas.engine()
+
     @Test func dataIsValidAndControlNeverOverlaps() throws {
         let atlas = Self.atlas
         let problems = try atlas.validate()
@@ -22,7 +27,7 @@ import Geometry
         // Independently of validate(): on each slice, the control grounds' areas add up to the covered area.
         let covered = Atlas.areaKm2(atlas.covered)
         for slice in atlas.slices {
-            let control = atlas.statements(on: slice.from).filter { $0.facet == .control }
+            let control = atlas.statements(in: slice).filter { $0.facet == .control }
             guard !control.isEmpty else { continue }
             let sum = control.map { Atlas.areaKm2(atlas.ground(of: $0)) }.reduce(0, +)
             #expect(abs(sum - covered) < 0.5, "\(slice): control adds up to \(sum) km² of \(covered) km²")
@@ -52,7 +57,7 @@ import Geometry
         let atlas = Self.atlas
         let town = Self.controlAtTowns[index]
         for (date, expected) in town.days {
-            let answer = try atlas.status(at: Position(town.lon, town.lat), on: day(date))
+            let answer = Self.engine.status(at: Position(town.lon, town.lat), on: day(date))
             #expect(answer.covered)
             #expect(answer.control == expected, "\(town.name) on \(date): \(answer.control ?? "none"), expected \(expected ?? "none")")
             #expect(answer.sovereignty == "AZ")
@@ -62,18 +67,18 @@ import Geometry
     @Test func peacekeepersAlongTheContactLineAndTheCorridor() throws {
         let atlas = Self.atlas
         for (lon, lat) in [(46.7519, 39.8153), (46.5469, 39.6408), (47.113, 39.795)] {
-            #expect(try atlas.status(at: Position(lon, lat), on: day("2020-11-10")).presence == ["RU"])
-            #expect(try atlas.status(at: Position(lon, lat), on: day("2020-11-09")).presence.isEmpty)
-            #expect(try atlas.status(at: Position(lon, lat), on: day("2024-06-12")).presence.isEmpty, "withdrawal completed on 12 June 2024")
+            #expect(Self.engine.status(at: Position(lon, lat), on: day("2020-11-10")).presence == ["RU"])
+            #expect(Self.engine.status(at: Position(lon, lat), on: day("2020-11-09")).presence.isEmpty)
+            #expect(Self.engine.status(at: Position(lon, lat), on: day("2024-06-12")).presence.isEmpty, "withdrawal completed on 12 June 2024")
         }
         // Along the contact line until the withdrawal was completed; Lachin town left with the 2022 reroute.
         for (lon, lat) in [(46.7519, 39.8153), (47.113, 39.795)] {
-            #expect(try atlas.status(at: Position(lon, lat), on: day("2024-06-11")).presence == ["RU"])
+            #expect(Self.engine.status(at: Position(lon, lat), on: day("2024-06-11")).presence == ["RU"])
         }
-        #expect(try atlas.status(at: Position(46.5469, 39.6408), on: day("2022-08-25")).presence == ["RU"])
-        #expect(try atlas.status(at: Position(46.5469, 39.6408), on: day("2022-08-26")).presence.isEmpty)
+        #expect(Self.engine.status(at: Position(46.5469, 39.6408), on: day("2022-08-25")).presence == ["RU"])
+        #expect(Self.engine.status(at: Position(46.5469, 39.6408), on: day("2022-08-26")).presence.isEmpty)
         // Not in Azerbaijani-held ground away from the line (Fuzuli).
-        #expect(try atlas.status(at: Position(47.1431, 39.6003), on: day("2021-06-01")).presence.isEmpty)
+        #expect(Self.engine.status(at: Position(47.1431, 39.6003), on: day("2021-06-01")).presence.isEmpty)
     }
 
     @Test func monitoringCentreFrom30January2021Until26April2024() throws {
@@ -81,21 +86,21 @@ import Geometry
         guard let site = atlas.catalog.shapes["monitoring_centre"]?.shape.points.first else {
             Issue.record("no monitoring_centre in the pack"); return
         }
-        #expect(try atlas.status(at: site, on: day("2021-01-29")).presence.isEmpty)
-        let open = try atlas.status(at: site, on: day("2021-01-30"))
+        #expect(Self.engine.status(at: site, on: day("2021-01-29")).presence.isEmpty)
+        let open = Self.engine.status(at: site, on: day("2021-01-30"))
         #expect(open.presence == ["RU", "TR"])
         // Each Turkish mandate period is the authority for its own stretch of presence.
         for (date, id) in [("2021-06-01", "tr-mandate-2020"), ("2021-11-17", "tr-mandate-2021"), ("2022-11-17", "tr-mandate-2022"), ("2024-01-01", "tr-mandate-2023")] {
-            let answer = try atlas.status(at: site, on: day(date))
+            let answer = Self.engine.status(at: site, on: day(date))
             #expect(answer.statements.contains { $0.id == id && $0.holder == "TR" }, "\(date): \(answer.statements.map(\.id))")
         }
         #expect(open.control == "AZ", "the centre stood in Azerbaijani-held ground")
         #expect(open.zones.contains("Joint Russian-Turkish Monitoring Centre"))
-        #expect(try atlas.status(at: site, on: day("2024-04-25")).presence == ["RU", "TR"])
-        #expect(try atlas.status(at: site, on: day("2024-04-26")).presence.isEmpty)
+        #expect(Self.engine.status(at: site, on: day("2024-04-25")).presence == ["RU", "TR"])
+        #expect(Self.engine.status(at: site, on: day("2024-04-26")).presence.isEmpty)
         // 200 m away there is no centre.
         let away = Geodesic.wgs84.direct(from: site, azimuth: 45, distance: 200)
-        #expect(try atlas.status(at: away, on: day("2022-01-01")).presence.isEmpty)
+        #expect(Self.engine.status(at: away, on: day("2022-01-01")).presence.isEmpty)
     }
 
     @Test func theCorridorIsFiveKilometresWide() throws {
@@ -110,7 +115,7 @@ import Geometry
             let a = road[i - 1], b = road[i]
             let mid = Position((a.x + b.x) / 2, (a.y + b.y) / 2)
             // Only segments well inside Lachin district, away from the ends and from Shusha.
-            guard try atlas.places(at: mid) == ["Lachin District"],
+            guard Self.engine.places(at: mid) == ["Lachin District"],
                   g.distance(mid, road.last!) > 4_000, g.distance(mid, Position(46.7483, 39.7583)) > 8_000
             else { continue }
             let azimuth = g.inverse(a, b).azimuth1
@@ -119,10 +124,10 @@ import Geometry
                 let outside = g.direct(from: mid, azimuth: azimuth + side, distance: 2_600)
                 // Another part of the winding road may pass near the outer probe: then it is in the corridor too.
                 let nearOther = GeodesicMeasure.distance(from: outside, toRun: road) < 2_500
-                #expect(try atlas.status(at: inside, on: day("2020-12-01")).control == "RU")
+                #expect(Self.engine.status(at: inside, on: day("2020-12-01")).control == "RU")
                 if !nearOther {
-                    #expect(try atlas.status(at: outside, on: day("2020-12-01")).control == "AZ")
-                    #expect(try atlas.status(at: outside, on: day("2020-11-30")).control != "RU")
+                    #expect(Self.engine.status(at: outside, on: day("2020-12-01")).control == "AZ")
+                    #expect(Self.engine.status(at: outside, on: day("2020-11-30")).control != "RU")
                 }
                 probed += 1
             }
@@ -133,8 +138,8 @@ import Geometry
     @Test func layerOfTheDayHasOneFeaturePerFacetAndHolder() throws {
         let atlas = Self.atlas
         let slice = try #require(atlas.slice(containing: day("2020-11-20")))
-        #expect(slice.from == day("2020-11-20") && slice.to == day("2020-11-25"))
-        let features = try atlas.layer(slice, facets: Facet.allCases)
+        #expect(slice.interval.from == day("2020-11-20") && slice.interval.to == day("2020-11-25"))
+        let features = try atlas.sliceFeatures(slice).map(\.feature)
         let keys = features.map { f -> String in
             guard case .string(let facet)? = f.properties["facet"], case .string(let holder)? = f.properties["holder"] else { return "?" }
             return "\(facet)/\(holder)"
@@ -152,36 +157,36 @@ import Geometry
         let atlas = Self.atlas
         // Lachin town: open corridor in 2021, Azerbaijani from 26 August 2022.
         let lachin = Position(46.5469, 39.6408)
-        #expect(try atlas.status(at: lachin, on: day("2021-06-01")).access == "open")
+        #expect(Self.engine.status(at: lachin, on: day("2021-06-01")).access == "open")
         // The old road carried the traffic until the new route opened on 30 August 2022.
-        #expect(try atlas.status(at: lachin, on: day("2022-08-29")).access == "open")
-        #expect(try atlas.status(at: lachin, on: day("2022-08-30")).access == nil)
+        #expect(Self.engine.status(at: lachin, on: day("2022-08-29")).access == "open")
+        #expect(Self.engine.status(at: lachin, on: day("2022-08-30")).access == nil)
         // A point on the 2022 route, away from the old one.
         guard case .lineString(let road2022)? = atlas.catalog.shapes["lachin_road_2022"]?.shape,
               case .lineString(let road2020)? = atlas.catalog.shapes["lachin_road_2020"]?.shape else {
             Issue.record("no 2020 and 2022 roads in the pack"); return
         }
         let onNewRouteOnly = road2022.first { p in
-            GeodesicMeasure.distance(from: p, toRun: road2020) > 4_000 && (try? atlas.places(at: p))?.isEmpty == false
+            GeodesicMeasure.distance(from: p, toRun: road2020) > 4_000 && !Self.engine.places(at: p).isEmpty
         }
         let p = try #require(onNewRouteOnly, "the 2022 route should leave the 2020 one somewhere")
-        #expect(try atlas.status(at: p, on: day("2022-08-25")).control != "RU")
-        #expect(try atlas.status(at: p, on: day("2022-08-26")).control == "RU")
-        #expect(try atlas.status(at: p, on: day("2022-09-15")).access == "open")
-        #expect(try atlas.status(at: p, on: day("2022-12-11")).access == "open")
-        #expect(try atlas.status(at: p, on: day("2022-12-12")).access == "blocked")
-        #expect(try atlas.status(at: p, on: day("2023-04-23")).access == "checkpoint")
-        #expect(try atlas.status(at: p, on: day("2023-09-20")).control == "AZ")
+        #expect(Self.engine.status(at: p, on: day("2022-08-25")).control != "RU")
+        #expect(Self.engine.status(at: p, on: day("2022-08-26")).control == "RU")
+        #expect(Self.engine.status(at: p, on: day("2022-09-15")).access == "open")
+        #expect(Self.engine.status(at: p, on: day("2022-12-11")).access == "open")
+        #expect(Self.engine.status(at: p, on: day("2022-12-12")).access == "blocked")
+        #expect(Self.engine.status(at: p, on: day("2023-04-23")).access == "checkpoint")
+        #expect(Self.engine.status(at: p, on: day("2023-09-20")).control == "AZ")
     }
 
     @Test func theAuthoritiesOfNagornoKarabakhUntilTheirDissolution() throws {
         let atlas = Self.atlas
         let stepanakert = Position(46.7519, 39.8153)
-        #expect(try atlas.status(at: stepanakert, on: day("2023-09-19")).administration == nil, "stated only where it differs from control")
-        let after = try atlas.status(at: stepanakert, on: day("2023-10-01"))
+        #expect(Self.engine.status(at: stepanakert, on: day("2023-09-19")).administration == nil, "stated only where it differs from control")
+        let after = Self.engine.status(at: stepanakert, on: day("2023-10-01"))
         #expect(after.control == "AZ" && after.administration == "NK" && after.presence == ["RU"])
-        #expect(try atlas.status(at: stepanakert, on: day("2023-12-31")).administration == "NK")
-        #expect(try atlas.status(at: stepanakert, on: day("2024-01-01")).administration == nil, "the dissolution took effect on 1 January 2024")
+        #expect(Self.engine.status(at: stepanakert, on: day("2023-12-31")).administration == "NK")
+        #expect(Self.engine.status(at: stepanakert, on: day("2024-01-01")).administration == nil, "the dissolution took effect on 1 January 2024")
         let decree = try #require(atlas.catalog.statements.first { $0.facet == .administration })
         #expect(decree.announced == day("2023-09-28"))
     }
@@ -189,24 +194,24 @@ import Geometry
     @Test func everyDaysControlIsAPartitionAcrossThirtyYears() throws {
         let atlas = Self.atlas
         #expect(atlas.slices.count >= 20)
-        #expect(atlas.slices.first.map { $0.from <= day("1994-05-12") } == true)
+        #expect(atlas.slices.first.map { $0.interval.from <= day("1994-05-12") } == true)
         // Five places in each slice: exactly one control holder inside the covered area.
         let places = [Position(46.7519, 39.8153), Position(46.5469, 39.6408), Position(47.0261, 39.4), Position(46.0383, 40.1067), Position(47.113, 39.795)]
-        for slice in atlas.slices where slice.from >= day("1994-05-12") {
+        for slice in atlas.slices where slice.interval.from >= day("1994-05-12") {
             for p in places {
-                let controls = try atlas.status(at: p, on: slice.from).statements.filter { $0.facet == .control }
-                #expect(controls.count == 1, "\(p) on \(slice.from): \(controls.map(\.id))")
+                let controls = Self.engine.status(at: p, on: slice.interval.from).statements.filter { $0.facet == .control }
+                #expect(controls.count == 1, "\(p) on \(slice.interval.from): \(controls.map(\.id))")
             }
         }
     }
 
     @Test func timelineIsInOrderWithThePostponement() throws {
         let atlas = Self.atlas
-        let events = try atlas.timeline()
+        let events = Self.engine.timeline()
         #expect(zip(events, events.dropFirst()).allSatisfy { $0.day <= $1.day })
         let postponed = try #require(events.first { $0.change == .superseded })
         #expect(postponed.statement.id == "tri2020-p6-kalbajar" && postponed.day == day("2020-11-15"))
-        let atKalbajar = try atlas.timeline(at: Position(46.0383, 40.1067))
+        let atKalbajar = Self.engine.timeline(at: Position(46.0383, 40.1067))
         #expect(atKalbajar.contains { $0.statement.id == "tri2020-kalbajar-postponed" && $0.day == day("2020-11-25") })
         #expect(!atKalbajar.contains { $0.statement.id == "tri2020-p2-aghdam" })
     }
@@ -215,8 +220,8 @@ import Geometry
         let atlas = Self.atlas
         for s in atlas.catalog.statements {
             #expect(!s.source.document.isEmpty && !s.source.clause.isEmpty, "\(s.id)")
-            #expect(s.announced <= s.interval.from || s.supersedes != nil || s.facet == .presence || s.id.contains("nk-"),
-                    "\(s.id): announced \(s.announced) after it took effect on \(s.interval.from)")
+            #expect(s.announced <= s.valid.from || s.supersedes != nil || s.facet == .presence || s.id.contains("nk-"),
+                    "\(s.id): announced \(s.announced) after it took effect on \(s.valid.from)")
         }
     }
 }
@@ -230,13 +235,13 @@ import Geometry
             return
         }
         let atlas = NagornoKarabakhDataTests.atlas
-        let text = try String(contentsOf: reference.appendingPathComponent("places.csv"), encoding: .utf8)
+        let table = try CSVTable(contentsOf: reference.appendingPathComponent("places.csv"), required: ["name", "lon", "lat", "note"])
         var checked = 0
-        for line in text.split(whereSeparator: \.isNewline).dropFirst() {
-            let fields = csvFields(String(line))
-            guard fields.count >= 7, let lon = Double(fields[2]), let lat = Double(fields[3]) else { continue }
-            let note = fields[6]
-            let places = try atlas.places(at: Position(lon, lat))
+        for row in table.rows {
+            guard let lon = Double(row["lon"]), let lat = Double(row["lat"]) else { continue }
+            let fields = [row["name"]]
+            let note = row["note"]
+            let places = NagornoKarabakhDataTests.engine.places(at: Position(lon, lat))
             if note.hasPrefix("Armenia") {
                 #expect(places.isEmpty, "\(fields[0]) is in Armenia but falls in \(places)")
             } else {
@@ -257,13 +262,12 @@ import Geometry
             return
         }
         let atlas = NagornoKarabakhDataTests.atlas
-        let text = try String(contentsOf: reference.appendingPathComponent("district_areas.csv"), encoding: .utf8)
+        let table = try CSVTable(contentsOf: reference.appendingPathComponent("district_areas.csv"), required: ["district", "area_km2"])
         var checked = 0
-        for line in text.split(whereSeparator: \.isNewline).dropFirst() {
-            let fields = csvFields(String(line))
-            guard fields.count >= 2, let official = Double(fields[1]), fields[0].hasSuffix("District") else { continue }
-            let name = fields[0]
-            guard let shape = atlas.catalog.shapes.values.first(where: { $0.kind == "district" && $0.name == name }) else {
+        for row in table.rows {
+            guard let official = Double(row["area_km2"]), row["district"].hasSuffix("District") else { continue }
+            let name = row["district"]
+            guard let shape = atlas.catalog.shapes.values.first(where: { $0.kind == .district && $0.name == name }) else {
                 Issue.record("no district named \(name) in the pack"); continue
             }
             let km2 = GeodesicMeasure.measures(of: shape.shape).area / 1e6
@@ -272,15 +276,4 @@ import Geometry
         }
         #expect(checked == 11)
     }
-}
-
-/// Splits one CSV line, honouring double quotes.
-func csvFields(_ line: String) -> [String] {
-    var fields: [String] = [], current = "", quoted = false
-    var iterator = line.makeIterator()
-    while let c = iterator.next() {
-        if c == "\"" { quoted.toggle() } else if c == "," && !quoted { fields.append(current); current = "" } else { current.append(c) }
-    }
-    fields.append(current)
-    return fields
 }

@@ -1,71 +1,7 @@
-import Foundation
 import Testing
 import Geometry
+import TestSupport
 @testable import Territory
-@testable import TerritoryStore
-
-@Suite(.serialized) struct BatchClassifierTests {
-    @Test func agreesWithStatusPointByPoint() throws {
-        let built = try BuiltStore()
-        defer { built.remove() }
-        let inputs = try Store(path: built.path).classificationInputs()
-        let classifier = BatchClassifier(statements: inputs.statements, places: inputs.places, covered: inputs.covered)
-        var random = SplitMix(state: 42)
-        var csv = "id,lon,lat,date\n"
-        var expected: [String] = []
-        // Random places, and every vertex of the boundary pack (on edges: where answers are easiest to get wrong).
-        var places: [(Position, Day)] = (0..<2_000).map { _ in (Position(random.uniform(45.6...47.6), random.uniform(38.8...40.5)), random.day()) }
-        for shape in built.atlas.catalog.shapes.values.sorted(by: { $0.id < $1.id }) {
-            for p in shape.shape.positions { places.append((p, random.day())) }
-        }
-        for (i, (p, d)) in places.enumerated() {
-            csv += "p\(i),\(p.x),\(p.y),\(d)\n"
-            let a = try built.atlas.status(at: p, on: d)
-            let fields = [a.control ?? "", a.sovereignty ?? "", a.presence.joined(separator: ";"), a.zones.joined(separator: ";")]
-            expected.append("p\(i)," + fields.map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ","))
-        }
-        var batch = PointBatch()
-        let bytes = Array(csv.utf8)
-        bytes.withUnsafeBufferPointer { b in
-            guard case .success(let start) = DatedPointCSV.bodyStart(b) else { Issue.record("header refused"); return }
-            DatedPointCSV.parse(UnsafeBufferPointer(rebasing: b[start...]), firstLine: 2, into: &batch)
-        }
-        #expect(batch.problems.isEmpty && batch.count == places.count)
-        var out: [UInt8] = []
-        var cache = BatchClassifier.AnswerCache()
-        classifier.classify(batch, 0..<batch.count, cache: &cache, into: &out)
-        let lines = String(decoding: out, as: UTF8.self).split(separator: "\n").map(String.init)
-        #expect(lines.count == expected.count)
-        var disagreements = 0
-        for (got, want) in zip(lines, expected) where got != want {
-            disagreements += 1
-            if disagreements <= 5 { Issue.record("classifier: \(got)\nstatus:     \(want)") }
-        }
-        #expect(disagreements == 0)
-    }
-}
-
-@Suite struct PolygonGridTests {
-    @Test func agreesWithGEOS() throws {
-        // A polygon with a hole and a spike-like notch, and a second part.
-        let shape: Shape = .multiPolygon([
-            [[Position(0, 0), Position(10, 0), Position(10, 10), Position(5, 4), Position(0, 10), Position(0, 0)],
-             [Position(2, 1), Position(2, 3), Position(4, 3), Position(4, 1), Position(2, 1)]],
-            [[Position(12, 0), Position(14, 0), Position(13, 9), Position(12, 0)]],
-        ])
-        let grid = PolygonGrid(shape.polygons, resolution: 16)
-        let prepared = try PreparedGeometry(Geometry(shape))
-        var random = SplitMix(state: 3)
-        var checked = 0
-        for _ in 0..<20_000 {
-            let p = Position(random.uniform(-1...15), random.uniform(-1...11))
-            #expect(grid.contains(p) == (try prepared.covers(p)), "\(p)")
-            checked += 1
-        }
-        #expect(checked == 20_000)
-        #expect(!PolygonGrid([], resolution: 8).contains(Position(0, 0)))
-    }
-}
 
 @Suite struct DatedPointCSVTests {
     func parse(_ text: String) -> PointBatch {
