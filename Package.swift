@@ -71,7 +71,7 @@ let package = Package(
             "TerritoryStore", "Territory", "Geometry", "JSONText", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "TerritoryCLITests", dependencies: ["TerritoryCLI", "Geometry", "Geodesy", "Territory", "JSONText", "TestSupport"], exclude: ["Corpus"]),
+        .testTarget(name: "TerritoryCLITests", dependencies: ["TerritoryCLI", "Geometry", "Geodesy", "Territory", "TerritoryStore", "JSONText", "TestSupport"], exclude: ["Corpus"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -155,7 +155,7 @@ public enum ShapeKind: String, Sendable, CaseIterable, Codable {
 }
 
 /// A named shape of a boundary pack.
-public struct BoundaryShape: Sendable {
+public struct BoundaryShape: Sendable, Equatable {
     public let id: String
     public let name: String
     public let kind: ShapeKind

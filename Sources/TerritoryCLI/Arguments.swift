@@ -53,23 +53,54 @@ extension Length: ArgumentValue {
     }
 }
 
-/// Degrees of longitude (east, -180..180).
-struct Longitude: ArgumentValue {
-    let degrees: Double
-    static func parse(_ text: String) -> Result<Longitude, ArgumentProblem> {
-        guard let x = Double(text), x.isFinite else { return .failure(ArgumentProblem("'\(text)' is not a number of degrees")) }
-        guard (-180...180).contains(x) else { return .failure(ArgumentProblem("\(text) is outside -180..180")) }
-        return .success(Longitude(degrees: x))
+/// Degrees within ±`limit`: a longitude or a latitude.
+protocol Degrees: ArgumentValue {
+    static var limit: Double { get }
+    var degrees: Double { get }
+    init(degrees: Double)
+}
+
+extension Degrees {
+    static func parse(_ text: String) -> Result<Self, ArgumentProblem> {
+        guard let v = Double(text), v.isFinite else { return .failure(ArgumentProblem("'\(text)' is not a number of degrees")) }
+        guard (-limit...limit).contains(v) else { return .failure(ArgumentProblem("\(text) is outside -\(Int(limit))..\(Int(limit))")) }
+        return .success(Self(degrees: v))
     }
 }
 
-/// Degrees of latitude (north, -90..90).
-struct Latitude: ArgumentValue {
+/// Degrees of longitude (east, -180..180).
+struct Longitude: Degrees {
+    static let limit = 180.0
     let degrees: Double
-    static func parse(_ text: String) -> Result<Latitude, ArgumentProblem> {
-        guard let y = Double(text), y.isFinite else { return .failure(ArgumentProblem("'\(text)' is not a number of degrees")) }
-        guard (-90...90).contains(y) else { return .failure(ArgumentProblem("\(text) is outside -90..90")) }
-        return .success(Latitude(degrees: y))
+}
+
+/// Degrees of latitude (north, -90..90).
+struct Latitude: Degrees {
+    static let limit = 90.0
+    let degrees: Double
+}
+
+/// `--lon` and `--lat`: a place, both or neither.
+struct PlaceOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: ArgumentHelp("Longitude, degrees east (WGS 84), with --lat.", valueName: "X"))
+    var lon: Checked<Longitude>?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Latitude, degrees north (WGS 84), with --lon.", valueName: "Y"))
+    var lat: Checked<Latitude>?
+
+    func validate() throws {
+        guard (lon == nil) == (lat == nil) else { throw ValidationError("give both --lon and --lat, or neither") }
+        _ = try lon?.value("--lon")
+        _ = try lat?.value("--lat")
+    }
+
+    /// True when a place was given.
+    var given: Bool { lon != nil }
+
+    /// The place, once checked.
+    var position: Position? {
+        guard let lon, let lat else { return nil }
+        return Position(lon.checked.degrees, lat.checked.degrees)
     }
 }
 
@@ -93,12 +124,6 @@ struct ColumnList: ArgumentValue {
             return .failure(ArgumentProblem(error.message.replacingOccurrences(of: "--columns: ", with: "")))
         }
     }
-}
-
-/// A place: --lon and --lat together.
-func position(lon: Checked<Longitude>?, lat: Checked<Latitude>?) -> Position? {
-    guard let lon, let lat else { return nil }
-    return Position(lon.checked.degrees, lat.checked.degrees)
 }
 
 extension MetricBuffer.Ends: ExpressibleByArgument {}

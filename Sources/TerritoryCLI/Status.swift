@@ -42,11 +42,7 @@ struct Status: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Longitude, degrees east (WGS 84).", valueName: "X"))
-    var lon: Checked<Longitude>?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Latitude, degrees north (WGS 84).", valueName: "Y"))
-    var lat: Checked<Latitude>?
+    @OptionGroup var place: PlaceOptions
 
     @Option(help: ArgumentHelp("The day, YYYY-MM-DD.", valueName: "YYYY-MM-DD"))
     var date: Checked<Day>?
@@ -68,17 +64,15 @@ struct Status: ParsableCommand {
 
     func validate() throws {
         if csv != nil {
-            guard lon == nil, lat == nil, date == nil else {
+            guard !place.given, date == nil else {
                 throw ValidationError("--csv classifies the points of a file: give it without --lon, --lat and --date")
             }
             _ = try columns?.value("--columns")
             return
         }
-        guard lon != nil, lat != nil, date != nil else {
+        guard place.given, date != nil else {
             throw ValidationError("give --lon, --lat and --date for one place, or --csv FILE for many dated points")
         }
-        _ = try lon?.value("--lon")
-        _ = try lat?.value("--lat")
         _ = try date?.value("--date")
         if out != nil || strict || columns != nil { throw ValidationError("--out, --strict and --columns go with --csv") }
     }
@@ -90,7 +84,7 @@ struct Status: ParsableCommand {
                 return
             }
             let store = try data.openStore()
-            let answer = store.status(at: position(lon: lon, lat: lat)!, on: date!.checked)
+            let answer = store.status(at: place.position!, on: date!.checked)
             let boundaries = store.boundaries
             try writeOutput(format == .json ? JSONWriter.string(answer.json(boundaries: boundaries), sortedKeys: false) + "\n"
                             : text(answer, title: store.title) + (boundaries.map { "  boundaries   \($0)\n" } ?? ""), to: nil)

@@ -20,24 +20,14 @@ struct Timeline: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Longitude of the place (with --lat).", valueName: "X"))
-    var lon: Checked<Longitude>?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Latitude of the place (with --lon).", valueName: "Y"))
-    var lat: Checked<Latitude>?
+    @OptionGroup var place: PlaceOptions
 
     @Option(help: "Output format: text or json.")
     var format: Format = .text
 
-    func validate() throws {
-        guard (lon == nil) == (lat == nil) else { throw ValidationError("give both --lon and --lat, or neither") }
-        _ = try lon?.value("--lon")
-        _ = try lat?.value("--lat")
-    }
-
     func run() throws {
         try reporting("timeline") {
-            let place = position(lon: lon, lat: lat)
+            let place = self.place.position
             let store = try data.openStore()
             let events = store.timeline(at: place)
             if format == .json {

@@ -171,9 +171,9 @@ let roadPositions = [Position(46.7519, 39.8153), Position(46.7483, 39.7583), Pos
     }
 
     @Test func randomBytesNeverCrash() throws {
-        var generator = SystemRandomNumberGenerator()
+        var random = SplitMix(state: 1337)
         for _ in 0..<20 {
-            let bytes = (0..<Int.random(in: 0..<400, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let bytes = (0..<random.integer(0...399)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             let run = try Run(["measure"], stdin: String(decoding: bytes, as: UTF8.self))
             #expect(run.status == 65, "\(run.stderr)")
         }
@@ -186,5 +186,36 @@ let roadPositions = [Position(46.7519, 39.8153), Position(46.7483, 39.7583), Pos
         let buffer = try Run(["buffer", "--help"])
         #expect(buffer.stdout.contains("--width"))
         #expect(buffer.stdout.contains("EXAMPLES"))
+        // Prose renders as prose: no stray line-continuation backslashes before the examples.
+        for command in ["import", "status", "layers", "build", "validate", "measure", "buffer", "timeline"] {
+            let help = try Run([command, "--help"])
+            #expect(help.status == 0)
+            let prose = help.stdout.components(separatedBy: "EXAMPLES")[0]
+            #expect(!prose.contains("\\"), "\(command) --help: \(prose)")
+        }
+        #expect(try Run(["import", "--help"]).stdout.contains("--name-field, with transliteration variants"))
+    }
+
+    @Test func aMistypedCommandSaysSoAndSuggests() throws {
+        let run = try Run(["stauts", "--lon", "46.5", "--lat", "39.6", "--date", "2021-01-01"])
+        #expect(run.status == 64)
+        #expect(run.stderr.hasPrefix("territory: unknown command 'stauts' (did you mean 'status'?)"), "\(run.stderr)")
+        #expect(run.stdout.isEmpty)
+        let far = try Run(["frobnicate"])
+        #expect(far.status == 64 && far.stderr.contains("unknown command 'frobnicate'") && !far.stderr.contains("did you mean"), "\(far.stderr)")
+        #expect(try Run(["layer", "--all"]).stderr.contains("did you mean 'layers'?"))
+    }
+
+    @Test func typedArgumentsAreCheckedWithTheirReason() throws {
+        let date = try Run(["status", "--lon", "46.5", "--lat", "39.6", "--date", "2020-02-30"])
+        #expect(date.status == 64)
+        #expect(date.stderr.contains("--date: '2020-02-30' is not a day: day 30 does not exist in February 2020"), "\(date.stderr)")
+        let facet = try Run(["layers", "--date", "2020-11-25", "--facet", "Control"])
+        #expect(facet.status == 0, "facets are case-insensitive: \(facet.stderr)")
+        #expect(facet.stdout.contains(#""facet":"control""#) && !facet.stdout.contains(#""facet":"presence""#))
+        let unknown = try Run(["layers", "--date", "2020-11-25", "--facet", "influence"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("--facet: 'influence' is not a facet"), "\(unknown.stderr)")
+        let width = try Run(["buffer", "--width", "5"], stdin: lachinRoad)
+        #expect(width.status == 64 && width.stderr.contains("--width"), "\(width.stderr)")
     }
 }

@@ -97,7 +97,33 @@ import Geometry
             #expect(run.status == 0, "\(name): \(run.stderr)")
             let checkedIn = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
             #expect(run.stdout == checkedIn, "geojson/\(name) is out of date with data/: run tools/regenerate")
+            // Every geometry written is valid as GEOS judges it (a GIS user's overlay must not fail).
+            let context = GEOSContext()
+            for feature in try GeoJSON.features(from: Array(checkedIn.utf8)) {
+                let validity = try Geometry(try #require(feature.geometry), context: context).validity()
+                #expect(validity.isValid, "geojson/\(name): \(feature.id.map { JSONWriter.string($0) } ?? "?"): \(validity.reason)")
+            }
         }
+    }
+
+    @Test func validateCoversTheDrawing() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("data")
+        try FileManager.default.copyItem(at: projectData, to: data)
+        let drawing = data.appendingPathComponent("boundaries/drawing.json")
+        let text = try String(contentsOf: drawing, encoding: .utf8)
+        // Cut in half: not JSON any more.
+        try String(text.prefix(text.count / 2)).write(to: drawing, atomically: true, encoding: .utf8)
+        let cut = try Run(["validate", "--data", data.path, "--store", folder.appendingPathComponent("s.gpkg").path])
+        #expect(cut.status == 65)
+        #expect(cut.stderr.contains("boundaries/drawing.json: not valid JSON"), "\(cut.stderr)")
+        // An arc renamed in one ring: an unknown arc, named with its shape.
+        try text.replacingOccurrences(of: "\"east_aghdam\",\n", with: "\"east_aghdamm\",\n").write(to: drawing, atomically: true, encoding: .utf8)
+        let renamed = try Run(["validate", "--data", data.path])
+        #expect(renamed.status == 65)
+        #expect(renamed.stderr.contains("shape 'aghdam'") && renamed.stderr.contains("east_aghdamm"), "\(renamed.stderr)")
+        #expect(renamed.stdout.isEmpty)
     }
 
     @Test func timelineReadsAsAChronology() throws {

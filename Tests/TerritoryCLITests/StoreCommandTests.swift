@@ -96,7 +96,8 @@ struct DataCopy {
         let before = try Run(ask).stdout
         let original = try Data(contentsOf: copy.store)
         var delays = [5, 300]
-        for _ in 0..<6 { delays.append(Int.random(in: 5...300)) }
+        var random = SplitMix(state: 2023)
+        for _ in 0..<6 { delays.append(random.integer(5...300)) }
         for delay in delays {
             let process = Process()
             process.executableURL = Run.binary

@@ -24,6 +24,48 @@ import TestSupport
         #expect(!outside.covered && outside.control == nil && outside.statements.isEmpty)
     }
 
+    @Test func missingTitleAndBoundariesFallBackToTheirDefaults() throws {
+        // No "title" and no "boundaries": the title is the default, and the pack is read from
+        // boundaries/drawing.json (here a GeoJSON file at that place).
+        let catalog = FixtureData.catalog.replacingOccurrences(of: #""title":"fixture","boundaries":"boundaries/pack.geojson","#, with: "")
+        #expect(!catalog.contains("title") && !catalog.contains("pack.geojson"))
+        let fixture = try FixtureData(catalog: catalog, files: ["boundaries/drawing.json": FixtureData.pack])
+        defer { fixture.remove() }
+        #expect(fixture.problems().isEmpty, "\(fixture.problems())")
+        let loaded = try Catalog.load(from: fixture.folder)
+        #expect(loaded.title == Catalog.defaultTitle && loaded.boundaryFile == "boundaries/drawing.json")
+        #expect(loaded.shapes["west"]?.kind == .district && loaded.shapes["road"]?.kind == .road)
+        // A title of the wrong type is still a problem.
+        let wrong = try FixtureData(catalog: FixtureData.catalog.replacingOccurrences(of: #""title":"fixture""#, with: #""title":7"#))
+        defer { wrong.remove() }
+        #expect(wrong.problems().map(\.description).contains { $0.contains("'title' must be a non-empty string, found a number") })
+    }
+
+    @Test func theRecordAxisFollowsSupersession() throws {
+        let later = #",{"id":"w-az-later","facet":"control","holder":"AZ","zone":"West","ground":{"difference":["west","strip"]},"from":"2020-07-01","announced":"2020-05-15","supersedes":"w-az","source":{"clause":"2bis"}}"#
+        let superseding = FixtureData.statements.replacingOccurrences(of: "\n]}", with: later + "\n]}")
+        let fixture = try FixtureData(statements: superseding.replacingOccurrences(of: #""to":"2020-06-01","announced":"2019-12-20","source":{"clause":"1"}"#, with: #""to":"2020-07-01","announced":"2019-12-20","source":{"clause":"1"}"#))
+        defer { fixture.remove() }
+        #expect(fixture.problems().isEmpty, "\(fixture.problems())")
+        let catalog = try Catalog.load(from: fixture.folder)
+        let old = try #require(catalog.statements.first { $0.id == "w-az" })
+        let new = try #require(catalog.statements.first { $0.id == "w-az-later" })
+        #expect(old.recorded == (try DayInterval(from: day("2019-12-20"), to: day("2020-05-15"))))
+        #expect(new.recorded == (try DayInterval(from: day("2020-05-15"), to: nil)))
+        #expect(!old.isOnRecord && new.isOnRecord)
+        #expect(old.isOnRecord(asOf: day("2020-05-14")) && !old.isOnRecord(asOf: day("2020-05-15")))
+        #expect(!new.isInForce(on: day("2020-06-15")) && new.isInForce(on: day("2020-07-01")))
+        #expect(old.isInForce(on: day("2020-06-15"), asOf: day("2020-01-01")), "as the record stood then, the earlier date held")
+        let slices = Slicing.slices(of: catalog.statements)
+        #expect(slices.map(\.interval.from.description) == ["2020-01-01", "2020-07-01", "2021-01-01"])
+        let asThen = Slicing.slices(of: catalog.statements, asOf: day("2020-02-01"))
+        #expect(asThen.map(\.interval.from.description) == ["2020-01-01", "2020-06-01", "2020-07-01", "2021-01-01"], "the superseded date, as the record stood")
+        // A statement announced before the one it supersedes cannot supersede it.
+        let early = try FixtureData(statements: superseding.replacingOccurrences(of: #""announced":"2020-05-15""#, with: #""announced":"2019-12-01""#))
+        defer { early.remove() }
+        #expect(early.problems().map(\.description).contains { $0.contains("statement 'w-az-later': supersedes 'w-az' (announced 2019-12-20) but is announced on 2019-12-01") })
+    }
+
     @Test func bufferedStripIsTwoKilometresWide() throws {
         let fixture = try FixtureData()
         defer { fixture.remove() }

@@ -38,12 +38,12 @@ import TestSupport
         for (shape, feature) in zip(shapes, features) {
             #expect(feature.id == .string(shape.id))
             #expect(feature.properties["name"] == .string(shape.name), "\(shape.id)")
-            #expect(feature.properties["kind"] == .string(shape.kind), "\(shape.id)")
+            #expect(feature.properties["kind"] == .string(shape.kind.rawValue), "\(shape.id)")
             #expect(feature.properties["note"] == shape.note.map(JSONValue.string) ?? .null, "\(shape.id)")
             #expect(feature.geometry == shape.shape, "\(shape.id): geometry differs from the golden drawn-shapes.geojson")
         }
         // Not vacuous: the pack has every kind of geometry, and rings of many positions.
-        #expect(shapes.filter { $0.kind == "district" }.count == 11)
+        #expect(shapes.filter { $0.kind == .district }.count == 11)
         #expect(shapes.map(\.shape.typeName).filter { $0 == "Polygon" }.count == 20)
         #expect(shapes.first { $0.id == "monitoring_centre" }?.shape.typeName == "Point")
         #expect(shapes.first { $0.id == "lachin_road_2022" }?.shape.lineStrings.first?.count == 25)
@@ -185,7 +185,7 @@ import TestSupport
             "arc 'qubadli_zangilan': is used by one district only (shape 'qubadli'); \(Self.oneSided)",
             "arc 'zangilan_jabrayil': is used by one district only (shape 'jabrayil'); \(Self.oneSided)",
         ])
-        #expect(shapes.first { $0.id == "zangilan" }?.kind == "held")
+        #expect(shapes.first { $0.id == "zangilan" }?.kind == .held)
     }
 
     @Test func missingNameNoGeometryAndBadNodes() throws {
@@ -296,13 +296,13 @@ import TestSupport
         let p = Position.init
         // ab then da: the ring must start reversed (b, a, d); chained b a d c b is clockwise, so the
         // exterior comes out reversed: counter-clockwise from b. The hole, written counter-clockwise, is turned clockwise.
-        #expect(shapes.last == DrawnShape(id: "square", name: "Shape", kind: "district", note: "drawn for a test", shape: .polygon([
+        #expect(shapes.last == BoundaryShape(id: "square", name: "Shape", kind: .district, note: "drawn for a test", shape: .polygon([
             [p(1, 0), p(1, 1), p(0, 1), p(0, 0), p(1, 0)],
             [p(0.25, 0.25), p(0.25, 0.75), p(0.75, 0.75), p(0.75, 0.25), p(0.25, 0.25)],
         ])))
         // round(0.5078125, 6) is 0.507812 (a tie, to even), round(-12.3456785, 6) is -12.345678 and
         // round(39.9999995, 6) is 40.0 (by the exact binary values); Python's figures.
-        #expect(shapes.first == DrawnShape(id: "road", name: "Road", kind: "road", note: nil,
+        #expect(shapes.first == BoundaryShape(id: "road", name: "Road", kind: .road, note: nil,
                                            shape: .lineString([p(0.507812, -12.345678), p(46.123457, 40.0)])))
     }
 

@@ -4,28 +4,9 @@ import JSONText
 // The hand-drawn boundary pack, data/boundaries/drawing.json, read directly: named nodes
 // (lon, lat in WGS 84), border arcs (lists of node names, each border written once and shared
 // by the shapes on both sides) and shapes (rings of arcs, a line of nodes or a single node).
-// The geometry assembled here is the one tools/draw_boundaries.py writes to builtin.geojson,
-// position for position; unlike the script, reading goes on past a problem and reports them all.
-
-/// A shape assembled from the drawing.
-public struct DrawnShape: Sendable, Equatable {
-    public let id: String
-    public let name: String
-    /// One of `Drawing.kinds`: district, city, held, road, site, sector.
-    public let kind: String
-    public let note: String?
-    /// `.polygon(rings)` (exterior counter-clockwise, holes clockwise, rings closed),
-    /// `.lineString` or `.point`, in degrees rounded to 6 decimals.
-    public let shape: Shape
-
-    public init(id: String, name: String, kind: String, note: String?, shape: Shape) {
-        self.id = id
-        self.name = name
-        self.kind = kind
-        self.note = note
-        self.shape = shape
-    }
-}
+// The geometry assembled here is, position for position, the one the retired Python script
+// (tools/draw_boundaries.py) wrote to builtin.geojson (a golden copy is kept beside the tests);
+// reading goes on past a problem and reports them all.
 
 /// A problem in the drawing: its subject (`shape 'aghdam'`, `arc 'east_fuzuli'`, `node 'x'`, or
 /// `drawing` for the file as a whole) and what is wrong, naming the shapes, arcs and nodes involved.
@@ -43,15 +24,15 @@ public struct DrawingProblem: Sendable, Equatable, CustomStringConvertible {
 }
 
 public enum Drawing {
-    /// The kinds of shape a drawing may hold.
-    public static let kinds = ["district", "city", "held", "road", "site", "sector"]
+    /// The kinds of shape a drawing may hold: every `ShapeKind` but the generic `area`.
+    public static let kinds = ShapeKind.allCases.filter { $0 != .area }.map(\.rawValue)
 
     /// Assembles every shape (sorted by id) and reports every problem found, not only the first.
     ///
     /// A shape with a problem of its own, or one built on an arc or node that has a problem, is
     /// left out of `shapes`; the partition rule (every arc of a district ring is used by exactly two
     /// district rings, or by exactly one when it is marked `"outer": true`) only reports problems.
-    public static func read(_ json: JSONValue) -> (shapes: [DrawnShape], problems: [DrawingProblem]) {
+    public static func read(_ json: JSONValue) -> (shapes: [BoundaryShape], problems: [DrawingProblem]) {
         var reader = Reader()
         let shapes = reader.read(json)
         return (shapes, reader.problems)
@@ -122,7 +103,7 @@ private struct Reader {
     /// For the partition rule: the district shape of each use of an arc in a district ring.
     private var districtUses: [String: [String]] = [:]
 
-    mutating func read(_ json: JSONValue) -> [DrawnShape] {
+    mutating func read(_ json: JSONValue) -> [BoundaryShape] {
         guard case .object(let top) = json else {
             problem("drawing", "the top level is \(json.kindName), not an object with \"nodes\", \"arcs\" and \"shapes\"")
             return []
@@ -161,7 +142,7 @@ private struct Reader {
         // Shapes, sorted by id as the script sorts them (by code point).
         let shapeValues = Dictionary(unique(shapeSection, "shape"), uniquingKeysWith: { $1 })
         let ids = shapeValues.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-        var drawn: [DrawnShape] = []
+        var drawn: [BoundaryShape] = []
         var shapeProblems: [DrawingProblem] = []
         for id in ids {
             let (shape, messages) = self.shape(id, shapeValues[id]!)
@@ -228,7 +209,7 @@ private struct Reader {
 
     // MARK: Shapes
 
-    private mutating func shape(_ id: String, _ value: JSONValue) -> (DrawnShape?, [String]) {
+    private mutating func shape(_ id: String, _ value: JSONValue) -> (BoundaryShape?, [String]) {
         guard case .object(let object) = value else {
             return (nil, ["must be an object with name, kind and rings, line or point, found \(value.kindName)"])
         }
@@ -269,8 +250,8 @@ private struct Reader {
         if present.count > 1 {
             messages.append("has \(present.joined(separator: " and ")) at once; only \(present[0]) is drawn")
         }
-        guard messages.isEmpty, let name, let kind, let geometry else { return (nil, messages) }
-        return (DrawnShape(id: id, name: name, kind: kind, note: note, shape: geometry), [])
+        guard messages.isEmpty, let name, let kind, let shapeKind = ShapeKind(rawValue: kind), let geometry else { return (nil, messages) }
+        return (BoundaryShape(id: id, name: name, kind: shapeKind, note: note, shape: geometry), [])
     }
 
     private mutating func polygon(_ id: String, _ value: JSONValue, kind: String?, messages: inout [String]) -> Shape? {

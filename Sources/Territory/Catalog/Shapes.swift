@@ -86,11 +86,6 @@ extension Loader {
         let context = GEOSContext()
         for d in drawn {
             let subject = "shape '\(d.id)'"
-            guard let kind = ShapeKind(rawValue: d.kind) else {
-                problems.append(Problem(file: file, subject: subject, "unknown kind '\(d.kind)' (one of \(ShapeKind.names))"))
-                brokenShapeIDs.insert(d.id)
-                continue
-            }
             do {
                 let validity = try Geometry(d.shape, context: context).validity()
                 if !validity.isValid {
@@ -103,7 +98,7 @@ extension Loader {
                 brokenShapeIDs.insert(d.id)
                 continue
             }
-            shapes[d.id] = BoundaryShape(id: d.id, name: d.name, kind: kind, note: d.note, shape: d.shape)
+            shapes[d.id] = d
         }
         return shapes
     }
