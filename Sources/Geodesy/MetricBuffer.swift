@@ -69,15 +69,15 @@ public struct MetricBuffer: Sendable {
 
     /// The buffer of `shape`, as plain values to write at GeoJSON's 7 decimals: the input must be
     /// valid as GEOS judges it (otherwise a `BufferInputError` with GEOS's reason and place), and
-    /// the result is reduced to the 1e-7° grid (`GEOSGeom_setPrecision_r`) so that it stays valid
-    /// once written.
+    /// where rounding the result to the 1e-7° grid would make it invalid, it is reduced to that
+    /// grid by GEOS (`GEOSGeom_setPrecision_r`) so that it stays valid once written.
     public func bufferForOutput(_ shape: Shape) throws -> Shape {
         let context = GEOSContext()
         let validity = try Geometry(shape, context: context).validity()
         guard validity.isValid else {
             throw BufferInputError(message: "invalid geometry: \(validity.reason) (territory buffers valid geometry only)")
         }
-        return try buffer(shape, context: context).reducedPrecision(gridSize: MetricBuffer.outputGridSize).shape
+        return try buffer(shape, context: context).writable(gridSize: MetricBuffer.outputGridSize).shape
     }
 
     /// The buffer of `shape` (longitude/latitude degrees on WGS 84) as a geometry in `context`.

@@ -136,6 +136,16 @@ extension Geometry {
         return try produce("GEOSMakeValid_r") { GEOSMakeValid_r($0, a) }
     }
 
+    /// The geometry to write with coordinates rounded to `gridSize`: itself when rounding every
+    /// coordinate to that grid keeps it valid (so that what is written does not move), else its
+    /// precision reduced to that grid by GEOS, which keeps it valid (`reducedPrecision`).
+    public func writable(gridSize: Double) throws(GEOSError) -> Geometry {
+        let scale = 1 / gridSize
+        let snapped = shape.mapPositions { Position(($0.x * scale).rounded() / scale, ($0.y * scale).rounded() / scale) }
+        if try Geometry(snapped, context: context).validity().isValid { return self }
+        return try reducedPrecision(gridSize: gridSize)
+    }
+
     // MARK: Predicates (each GEOS call answers 1 true, 0 false, 2 on exception)
 
     func predicate(_ operation: String, _ body: (GEOSContextHandle_t) -> CChar) throws(GEOSError) -> Bool {

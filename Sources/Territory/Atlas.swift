@@ -167,8 +167,9 @@ public final class Atlas {
     public static let gridSize = 1e-7
 
     /// The features of one time slice, one per (facet, holder) among `facets`: the union of the
-    /// grounds of the statements in force, reduced to the 1e-7° grid by GEOS (valid as GEOS
-    /// judges it), in facet order then holder code.
+    /// grounds of the statements in force, in facet order then holder code; where rounding it to
+    /// the 1e-7° grid would make it invalid, reduced to that grid by GEOS instead (`writable`),
+    /// so that every feature written is valid as GEOS judges it. The area is the union's.
     public func sliceFeatures(_ slice: Slice, facets: [Facet] = Facet.allCases) throws -> [SliceFeature] {
         let inForce = statements(in: slice)
         var features: [SliceFeature] = []
@@ -176,17 +177,12 @@ public final class Atlas {
             let group = inForce.filter { $0.facet == facet }
             for holder in Set(group.map(\.holder)).sorted() {
                 let members = group.filter { $0.holder == holder }
-                let union = try Geometry.union(members.map(ground(of:)), context: context)
-                let ground = try Atlas.polygonal(Atlas.polygonal(union, context).reducedPrecision(gridSize: Atlas.gridSize), context)
-                var sources: [String] = []
-                for s in members where !sources.contains(s.source.citation) { sources.append(s.source.citation) }
-                var zones: [String] = []
-                for s in members where !zones.contains(s.zone) { zones.append(s.zone) }
+                let union = try Atlas.polygonal(Geometry.union(members.map(ground(of:)), context: context), context)
+                let ground = try Atlas.polygonal(union.writable(gridSize: Atlas.gridSize), context)
                 features.append(SliceFeature(
                     facet: facet, holder: holder, holderName: catalog.holderName(holder), valid: slice.interval,
-                    statements: members.map(\.id), sources: sources, zones: zones,
-                    areaKm2: (Atlas.areaKm2(ground) * 1000).rounded() / 1000, boundaries: catalog.pack?.citation,
-                    polygons: ground.shape.polygons))
+                    members: members.map(info), areaKm2: (Atlas.areaKm2(union) * 1000).rounded() / 1000,
+                    boundaries: catalog.pack?.citation, polygons: ground.shape.polygons))
             }
         }
         return features

@@ -23,7 +23,8 @@ public final class Engine: Sendable {
     let placeShapes: [Shape]
     let placeBoxes: [Box]
     let covered: Shape
-    private let cache = Mutex<[Int: PolygonGrid]>([:])
+    /// One cell per grid (statements, then places, then the covered area), each filled once.
+    private let cells: [GridCell]
 
     /// The grid resolutions: statements' grounds and places, and the covered area.
     static let resolution = 128, coveredResolution = 256
@@ -43,6 +44,7 @@ public final class Engine: Sendable {
         placeBoxes = placeShapes.map(Box.init)
         self.covered = covered
         slices = Slicing.slices(of: statements)
+        cells = (0..<(statements.count + sorted.count + 1)).map { _ in GridCell() }
     }
 
     /// The first day of the record (the first slice's), if any.
@@ -53,28 +55,18 @@ public final class Engine: Sendable {
 
     // MARK: Grids, built once each on first use
 
-    func grid(key: Int, _ make: () -> PolygonGrid) -> PolygonGrid {
-        if let hit = cache.withLock({ $0[key] }) { return hit }
-        let made = make()
-        return cache.withLock { table in
-            if let other = table[key] { return other }
-            table[key] = made
-            return made
-        }
-    }
-
     /// The grid of statement `i`'s ground.
     func groundGrid(_ i: Int) -> PolygonGrid {
-        grid(key: i) { PolygonGrid(grounds[i].polygons, resolution: Engine.resolution) }
+        cells[i].grid { PolygonGrid(grounds[i].polygons, resolution: Engine.resolution) }
     }
 
     /// The grid of place `i` (in name order).
     func placeGrid(_ i: Int) -> PolygonGrid {
-        grid(key: statements.count + i) { PolygonGrid(placeShapes[i].polygons, resolution: Engine.resolution) }
+        cells[statements.count + i].grid { PolygonGrid(placeShapes[i].polygons, resolution: Engine.resolution) }
     }
 
     var coveredGrid: PolygonGrid {
-        grid(key: -1) { PolygonGrid(covered.polygons, resolution: Engine.coveredResolution) }
+        cells[cells.count - 1].grid { PolygonGrid(covered.polygons, resolution: Engine.coveredResolution) }
     }
 
     /// True when statement `i`'s ground holds the position (inside or on its edge).
@@ -113,6 +105,21 @@ public final class Engine: Sendable {
             if !here.contains(where: { $0.id == statement.id }) { here.append(statement) }
         }
         return TimelineEvent.events(of: here)
+    }
+}
+
+/// A grid built once, on first use, by whichever task asks first; the others wait for it. Each
+/// cell has its own lock, so tasks asking for different grids never wait for each other.
+final class GridCell: Sendable {
+    private let value = Mutex<PolygonGrid?>(nil)
+
+    func grid(_ make: () -> PolygonGrid) -> PolygonGrid {
+        value.withLock { cell in
+            if let built = cell { return built }
+            let built = make()
+            cell = built
+            return built
+        }
     }
 }
 

@@ -37,6 +37,19 @@ public struct SliceFeature: Sendable, Equatable {
         self.polygons = polygons
     }
 
+    /// The feature of `members` (the statements of one facet and holder in force in a slice, in
+    /// catalog order): their ids, and their sources' citations and zones each once, in that order.
+    public init(facet: Facet, holder: String, holderName: String, valid: DayInterval, members: [StatementInfo],
+                areaKm2: Double, boundaries: String?, polygons: [[[Position]]]) {
+        var sources: [String] = [], zones: [String] = []
+        for s in members {
+            if !sources.contains(s.source.citation) { sources.append(s.source.citation) }
+            if !zones.contains(s.zone) { zones.append(s.zone) }
+        }
+        self.init(facet: facet, holder: holder, holderName: holderName, valid: valid, statements: members.map(\.id),
+                  sources: sources, zones: zones, areaKm2: areaKm2, boundaries: boundaries, polygons: polygons)
+    }
+
     /// The stable id: `facet/holder/valid_from`.
     public var id: String { "\(facet.rawValue)/\(holder)/\(valid.from)" }
 

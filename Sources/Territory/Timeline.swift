@@ -1,3 +1,5 @@
+import JSONText
+
 /// One dated change in the timeline: a statement taking effect or ceasing to.
 public struct TimelineEvent: Sendable {
     public enum Change: String, Sendable {
@@ -46,5 +48,17 @@ public struct TimelineEvent: Sendable {
             if a.statement.facet != b.statement.facet { return a.statement.facet < b.statement.facet }
             return a.statement.id < b.statement.id
         }
+    }
+
+    /// The event as JSON: date, change, facet, holder, zone, area_km2 (one decimal), statement,
+    /// source (its citation) and announced; what `timeline --format json` prints and a server sends.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("date", .string(day.description)), ("change", .string(change.rawValue)),
+            ("facet", .string(statement.facet.rawValue)), ("holder", .string(statement.holder)),
+            ("zone", .string(statement.zone)), ("area_km2", .number((statement.areaKm2 * 10).rounded() / 10)),
+            ("statement", .string(statement.id)), ("source", .string(statement.source.citation)),
+            ("announced", .string(statement.announced.description)),
+        ]))
     }
 }

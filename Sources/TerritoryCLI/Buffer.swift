@@ -29,10 +29,10 @@ struct Buffer: ParsableCommand {
     var input: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Full width of the buffer (both sides together), e.g. 5km.", valueName: "length"))
-    var width: String?
+    var width: Checked<Length>?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Distance on each side, e.g. 2.5km.", valueName: "length"))
-    var distance: String?
+    var distance: Checked<Length>?
 
     @Option(help: ArgumentHelp("Shape at the free ends of lines: round (a half disk) or flat (cut square).", valueName: "round|flat"))
     var ends: MetricBuffer.Ends = .round
@@ -40,30 +40,31 @@ struct Buffer: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "FILE"))
     var out: String?
 
-    /// The buffer asked for by --width or --distance and --ends; a usage failure names the option at fault.
-    private func requestedBuffer() throws(Failure) -> (side: Length, buffer: MetricBuffer) {
-        let option = width != nil ? "--width" : "--distance"
-        let side: Length
+    func validate() throws {
         switch (width, distance) {
         case (nil, nil):
-            throw .usage("give the buffer size: --width (full width, e.g. 5km) or --distance (each side, e.g. 2.5km)")
+            throw ValidationError("give the buffer size: --width (full width, e.g. 5km) or --distance (each side, e.g. 2.5km)")
         case (.some, .some):
-            throw .usage("give --width or --distance, not both (--width 5km is --distance 2.5km)")
-        case (let w?, nil):
-            do { side = Length(meters: try Length(parsing: w).meters / 2) } catch { throw .usage("--width: \(error)") }
-        case (nil, let d?):
-            do { side = try Length(parsing: d) } catch { throw .usage("--distance: \(error)") }
+            throw ValidationError("give --width or --distance, not both (--width 5km is --distance 2.5km)")
+        default:
+            _ = try requestedBuffer()
         }
+    }
+
+    /// The buffer asked for by --width or --distance and --ends; a usage error names the option at fault.
+    private func requestedBuffer() throws(ValidationError) -> (side: Length, buffer: MetricBuffer) {
+        let option = width != nil ? "--width" : "--distance"
+        let side = width != nil ? Length(meters: try width!.value("--width").meters / 2) : try distance!.value("--distance")
         do {
             return (side, try MetricBuffer(distance: side.meters, ends: ends))
         } catch {
-            throw .usage("\(option): \(error)")
+            throw ValidationError("\(option): \(error)")
         }
     }
 
     func run() throws {
         try reporting("buffer") {
-            let (side, buffer) = try requestedBuffer()
+            let (side, buffer) = try requestedBuffer()  // checked in validate()
             let source = InputSource(input)
             let features = try source.features()
             guard !features.isEmpty else { throw Failure.badData("\(source.name): the FeatureCollection has no features: nothing to buffer") }

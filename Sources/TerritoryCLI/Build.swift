@@ -26,7 +26,7 @@ struct Build: ParsableCommand {
     func run() throws {
         try reporting("build") {
             let set = try data.dataSet()
-            let store = try set.build(warn: { printError("territory build: \($0)") })
+            let store = try set.build(warn: { printError("territory: \($0)") })
             try writeOutput("\(store.path.path): built from \(set.folder.path) (\(store.timeline().count) timeline events)\n", to: nil)
         }
     }

@@ -69,7 +69,9 @@ struct Import: ParsableCommand {
             guard FileManager.default.fileExists(atPath: url.path) else { throw Failure.missingInput("\(file): no such file") }
             let features = try readAreas(url)
             let map = try readIDMap()
-            let folder = try data.dataSet().folder
+            // The folder only: the pack chosen for other commands (perhaps the one being remade) plays no part.
+            let choice = DataSet.Choice(data: data.data)
+            let folder = try DataSet.folder(choice)
             let builtInSet = try DataSet(folder: folder, pack: nil, store: nil)
             let builtIn = try builtInSet.catalog()
             let result: ImportResult
@@ -101,12 +103,14 @@ struct Import: ParsableCommand {
             let document = BoundaryImport.packDocument(result, name: name, source: source ?? url.lastPathComponent, licence: licence, attribution: attribution)
             // Check the data with the new lines before the pack is saved: a pack that makes the data
             // invalid is refused and nothing is left behind. Then say how the grounds move.
-            let trial = packs.appendingPathComponent(".\(name).\(getpid()).trial.geojson")
-            try writeOutput(document, to: trial.path)
-            defer { try? FileManager.default.removeItem(at: trial) }
-            let after = try DataSet(folder: folder, pack: PackFile(name: name, url: trial), store: nil).atlas(warn: { printError("territory import: \($0)") })
+            // The pack goes through the one atomic writer: its temporary file is the pack tried, and
+            // it is committed only when the data validates with it (a kill leaves nothing in place).
+            let output = try AtomicFile(path: target.path)
+            try output.write(document)
+            let trial = URL(fileURLWithPath: output.temporaryPath!)
+            let after = try DataSet(folder: folder, pack: PackFile(name: name, url: trial), store: nil).atlas(warn: { printError("territory: \($0)") })
             let before = try builtInSet.atlas()
-            guard rename(trial.path, target.path) == 0 else { throw Failure.io("\(target.path): cannot write: \(String(cString: strerror(errno)))") }
+            try output.commit()
             if `default` { try writeOutput(name + "\n", to: packs.appendingPathComponent("default").path) }
             report += "Saved \(target.path)\(`default` ? " (now the default)" : ""); use it with --boundaries \(name)\n"
             if licence == "unknown" { printError("territory import: note: no --licence given: say the source's licence so that outputs can cite it") }

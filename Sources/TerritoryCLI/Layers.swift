@@ -50,7 +50,7 @@ struct Layers: ParsableCommand {
             let store = try data.openStore()
             let features = try store.layers(on: day, facets: facet.checked.facets)
             if let day, let first = store.firstDay, day < first {
-                printError("territory layers: note: no statement is in force on \(day) (the record begins on \(first))")
+                printError("territory layers: note: no statement is in force on \(day) (the data begins on \(first))")
             }
             try writeOutput(GeoJSON.document(features.map(\.feature), alwaysCollection: true), to: out)
         }

@@ -111,16 +111,7 @@ struct Measure: ParsableCommand {
         let set = try data.dataSet()
         let catalog: Catalog
         do { catalog = try set.catalog() } catch { throw Failure(error) }
-        let tablePath = set.folder.appendingPathComponent("official_areas.csv")
-        let table: CSVTable
-        do { table = try CSVTable(contentsOf: tablePath, required: ["id", "name", "area_km2", "source"]) } catch { throw Failure(error) }
-        var official: [String: (Double, String)] = [:]
-        for row in table.rows {
-            guard let km2 = Double(row["area_km2"]), km2.isFinite, km2 > 0 else {
-                throw .badData("\(tablePath.path): line \(row.line): area_km2 '\(row["area_km2"])' is not a positive number of km²")
-            }
-            official[row["id"]] = (km2, row["source"])
-        }
+        let official = catalog.officialAreas.mapValues { ($0.km2, $0.source) }
         var rows: [JSONValue] = []
         var lines = ["district             area_km2  official_km2  difference  source"]
         for shape in catalog.shapes.values.filter({ $0.kind == .district }).sorted(by: { $0.id < $1.id }) {

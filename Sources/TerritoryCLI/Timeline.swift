@@ -31,15 +31,7 @@ struct Timeline: ParsableCommand {
             let store = try data.openStore()
             let events = store.timeline(at: place)
             if format == .json {
-                let items: [JSONValue] = events.map { e in
-                    .object(JSONObject([
-                        ("date", .string(e.day.description)), ("change", .string(e.change.rawValue)),
-                        ("facet", .string(e.statement.facet.rawValue)), ("holder", .string(e.statement.holder)),
-                        ("zone", .string(e.statement.zone)), ("area_km2", .number((e.statement.areaKm2 * 10).rounded() / 10)),
-                        ("statement", .string(e.statement.id)), ("source", .string(e.statement.source.citation)),
-                        ("announced", .string(e.statement.announced.description)),
-                    ]))
-                }
+                let items = events.map(\.json)
                 try writeOutput(JSONWriter.string(.array(items), sortedKeys: false) + "\n", to: nil)
                 return
             }

@@ -24,7 +24,7 @@ struct Validate: ParsableCommand {
     func run() throws {
         try reporting("validate") {
             let set = try data.dataSet()
-            let atlas = try set.atlas(warn: { printError("territory validate: \($0)") })
+            let atlas = try set.atlas(warn: { printError("territory: \($0)") })
             let c = atlas.catalog
             let first = atlas.slices.first.map(\.interval.from.description) ?? "-"
             try writeOutput("\(set.folder.path): \(c.statements.count) statements, \(c.shapes.count) shapes, \(c.actors.count) actors, \(atlas.slices.count) time slices from \(first); covered area \(String(format: "%.1f", Atlas.areaKm2(atlas.covered))) km²; no problems\n", to: nil)

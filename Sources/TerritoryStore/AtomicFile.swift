@@ -3,7 +3,8 @@ import Territory
 
 /// The one atomic writer: an output is written whole or not at all.
 ///
-/// Bytes go to a temporary file in the target's own folder, `.<name>.<pid>.tmp`; `commit()`
+/// Bytes go to a temporary file in the target's own folder, `.<name>.<pid>.<token>.tmp` (the
+/// token tells apart two writers of one target in one process); `commit()`
 /// flushes it to disk (fsync) and renames it over the target in one step (rename(2)); `discard()`,
 /// a thrown error or the object's end before a commit remove it, and the target stays as it was.
 /// What a killed writer left behind is removed by the next writer of the same target (its process
@@ -40,10 +41,9 @@ public final class AtomicFile {
             throw .io("\(target): cannot write: the folder \(folder.path) does not exist")
         }
         AtomicFile.removeAbandoned(of: url)
-        let name = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+        let token = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let name = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(token).tmp").path
         temporaryPath = name
-        unlink(name)
-        unlink(name + "-journal")
         if open {
             fd = Foundation.open(name, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL, 0o644)
             guard fd >= 0 else { throw .io("\(target): cannot write: \(String(cString: strerror(errno)))") }
@@ -52,14 +52,18 @@ public final class AtomicFile {
 
     deinit { discard() }
 
-    /// Removes `.<name>.<pid>.tmp` files (and SQLite journals of them) beside `target` whose process is gone.
+    /// Removes `.<name>.<pid>.<token>.tmp` files (and SQLite journals of them) beside `target`
+    /// whose process is gone. Only names of exactly that form count: the temporary file of
+    /// another target (`.<name>.5.<pid>.<token>.tmp`, of a target called `<name>.5`) is left alone.
     public static func removeAbandoned(of target: URL) {
         let folder = target.deletingLastPathComponent()
         let prefix = ".\(target.lastPathComponent)."
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
-        for name in names where name.hasPrefix(prefix) && (name.hasSuffix(".tmp") || name.hasSuffix(".tmp-journal")) {
-            let middle = name.dropFirst(prefix.count).prefix { $0 != "." }
-            guard let pid = Int32(middle), pid != getpid() else { continue }
+        for name in names where name.hasPrefix(prefix) {
+            var rest = Substring(name.dropFirst(prefix.count))
+            if rest.hasSuffix(".tmp-journal") { rest = rest.dropLast(12) } else if rest.hasSuffix(".tmp") { rest = rest.dropLast(4) } else { continue }
+            let parts = rest.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 2, let pid = Int32(parts[0]), !parts[1].isEmpty, parts[1].allSatisfy(\.isHexDigit), pid != getpid() else { continue }
             // kill(pid, 0) fails with ESRCH when no such process runs.
             if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder.appendingPathComponent(name).path) }
         }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 import JSONText
 import Territory
 
@@ -36,7 +37,8 @@ public struct DataSet: Sendable {
     public let pack: PackFile?
     /// Where the store is.
     public let storePath: URL
-    /// True when the caller named the store (it is then never put in a folder made for it).
+    /// True when the caller named the store with `--store` (it is then never put in a folder made
+    /// for it); `$TERRITORY_STORE` and the default place get their folder made.
     public let storeNamed: Bool
 
     /// With an imported pack, overlaps and gaps up to this many km² each are warnings: surveyed
@@ -47,17 +49,16 @@ public struct DataSet: Sendable {
     /// Resolves a choice: finds the folder, the pack and the store's place.
     public init(_ choice: Choice = Choice()) throws(TerritoryError) {
         let env = choice.environment
-        let folder: URL
-        if let data = choice.data {
-            folder = URL(fileURLWithPath: data)
-        } else if let named = env["TERRITORY_DATA"], !named.isEmpty {
-            folder = URL(fileURLWithPath: named)
-        } else if let found = DataSet.builtInFolder() {
-            folder = found
-        } else {
-            throw .missingInput("cannot find the built-in data folder: name one with --data DIR or TERRITORY_DATA")
-        }
-        try self.init(folder: folder, pack: DataSet.pack(choice.boundaries, environment: env), store: choice.store, environment: env)
+        try self.init(folder: DataSet.folder(choice), pack: DataSet.pack(choice.boundaries, environment: env), store: choice.store, environment: env)
+    }
+
+    /// The data folder a choice names, without looking at packs or stores: `--data`, else
+    /// `$TERRITORY_DATA`, else the built-in one.
+    public static func folder(_ choice: Choice) throws(TerritoryError) -> URL {
+        if let data = choice.data { return URL(fileURLWithPath: data) }
+        if let named = choice.environment["TERRITORY_DATA"], !named.isEmpty { return URL(fileURLWithPath: named) }
+        if let found = DataSet.builtInFolder() { return found }
+        throw .missingInput("cannot find the built-in data folder: name one with --data DIR or TERRITORY_DATA")
     }
 
     /// A data set of this folder and pack (a pack being tried by `import` before it is saved).
@@ -72,7 +73,7 @@ public struct DataSet: Sendable {
             storeNamed = true
         } else if let named = environment["TERRITORY_STORE"], !named.isEmpty {
             storePath = URL(fileURLWithPath: named)
-            storeNamed = true
+            storeNamed = false
         } else {
             let cache: URL
             if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
@@ -84,7 +85,7 @@ public struct DataSet: Sendable {
             }
             // One store per data folder and pack: a name from the SHA-256 of both.
             let key = folder.standardizedFileURL.path + (pack.map { "\u{0}" + $0.name } ?? "")
-            let digest = SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+            let digest = DataSet.hex(SHA256.hash(data: Data(key.utf8)))
             storePath = cache.appendingPathComponent("territory/store-\(digest.prefix(16)).gpkg")
             storeNamed = false
         }
@@ -206,24 +207,34 @@ public struct DataSet: Sendable {
             sha.update(data: Data("\(url.standardizedFileURL.path)\n\(data?.count ?? -1)\n".utf8))
             if let data { sha.update(data: data) }
         }
-        return sha.finalize().map { String(format: "%02x", $0) }.joined()
+        return DataSet.hex(sha.finalize())
+    }
+
+    /// A digest as lowercase hexadecimal digits.
+    static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
     }
 
     /// Why the store must be built, or nil when it is current: missing, unreadable, of another
-    /// format, or built from other data (its data hash differs from the fingerprint).
-    public func staleness() throws(TerritoryError) -> String? {
-        let hash = try fingerprint()
+    /// format, or built from other data (its data hash differs from `fingerprint`).
+    public func staleness(fingerprint given: String? = nil) throws(TerritoryError) -> String? {
+        let hash: String
+        if let given { hash = given } else { hash = try fingerprint() }
         guard FileManager.default.fileExists(atPath: storePath.path) else { return "it does not exist yet" }
-        do {
-            let store = try Store(path: storePath)
-            return store.meta["data_hash"] == hash ? nil : "data/ changed since it was built"
-        } catch {
-            return "it cannot be read (\(error))"
+        switch Store.meta(at: storePath) {
+        case .failure(let error): return "it cannot be read (\(error))"
+        case .success(let meta):
+            if meta["format_version"] != Store.formatVersion { return "it is of format \(meta["format_version"] ?? "unknown"), not \(Store.formatVersion)" }
+            return meta["data_hash"] == hash ? nil : "data/ changed since it was built"
         }
     }
 
-    /// Compiles the data into the store now, atomically, and opens it.
-    public func build(warn: (String) -> Void = { _ in }) throws(TerritoryError) -> Store {
+    /// Compiles the data into the store now, atomically, and opens it. The fingerprint recorded
+    /// is the one taken before the data was read, so that an edit made during the build leaves
+    /// the store stale.
+    public func build(fingerprint given: String? = nil, warn: (String) -> Void = { _ in }) throws(TerritoryError) -> Store {
+        let hash: String
+        if let given { hash = given } else { hash = try fingerprint() }
         if storeNamed {
             var isDirectory: ObjCBool = false
             let parent = storePath.deletingLastPathComponent()
@@ -231,29 +242,27 @@ public struct DataSet: Sendable {
                 throw .io("\(storePath.path): the folder \(parent.path) does not exist")
             }
         }
-        try refuseForeignFile()
         let atlas = try atlas(warn: warn)
-        try Store.build(atlas, dataHash: try fingerprint(), to: storePath)
+        try Store.build(atlas, dataHash: hash, to: storePath)
         return try Store(path: storePath)
     }
 
-    /// The store, built first when it is missing or stale, with a note (`note`) saying why.
+    /// The store, built first when it is missing or stale, with a note (`note`) saying why. Within
+    /// one process, builds of the data are one at a time: a second caller waits for the first and
+    /// opens what it built.
     public func open(note: (String) -> Void = { _ in }, warn: (String) -> Void = { _ in }) throws(TerritoryError) -> Store {
         let hash = try fingerprint()
-        var reason = "it does not exist yet"
-        if FileManager.default.fileExists(atPath: storePath.path) {
-            do {
-                let store = try Store(path: storePath)
-                if store.meta["data_hash"] == hash { return store }
-                reason = "data/ changed since it was built"
-            } catch {
-                reason = "it cannot be read (\(error))"
-            }
+        if try staleness(fingerprint: hash) == nil, let store = try? Store(path: storePath) { return store }
+        return try DataSet.building.withLock { _ throws(TerritoryError) -> Store in
+            guard let reason = try staleness(fingerprint: hash) else { return try Store(path: storePath) }
             try refuseForeignFile()
+            note("building the store \(storePath.path) (\(reason))")
+            return try build(fingerprint: hash, warn: warn)
         }
-        note("building the store \(storePath.path) (\(reason))")
-        return try build(warn: warn)
     }
+
+    /// One build at a time in this process.
+    private static let building = Mutex<Void>(())
 
     /// Only a territory store is ever replaced: any other file at the store's path is left alone.
     private func refuseForeignFile() throws(TerritoryError) {

@@ -97,15 +97,13 @@ struct SliceRecord: Codable, FetchableRecord, PersistableRecord {
         static let validFrom = Column(CodingKeys.validFrom)
     }
 
-    /// The typed slice feature, with the statements behind it (from `slice_statements`) and
-    /// their sources and zones.
-    func feature(statements: [String], sources: [String], zones: [String], boundaries: String?, context: GEOSContext, store: URL) throws(TerritoryError) -> SliceFeature {
+    /// The typed slice feature, with the statements behind it (from `slice_statements`).
+    func feature(members: [StatementInfo], boundaries: String?, context: GEOSContext, store: URL) throws(TerritoryError) -> SliceFeature {
         do {
             guard let facet = Facet(rawValue: facet) else { throw TerritoryError.internalFailure("unknown facet '\(self.facet)'") }
             let interval = try DayInterval(from: Day(parsing: validFrom), to: validTo.map { try Day(parsing: $0) })
-            return SliceFeature(facet: facet, holder: holder, holderName: holderName, valid: interval, statements: statements,
-                                sources: sources, zones: zones, areaKm2: areaKm2, boundaries: boundaries,
-                                polygons: try GeoPackage.geometry(geom, context: context).shape.polygons)
+            return SliceFeature(facet: facet, holder: holder, holderName: holderName, valid: interval, members: members,
+                                areaKm2: areaKm2, boundaries: boundaries, polygons: try GeoPackage.geometry(geom, context: context).shape.polygons)
         } catch {
             throw .internalFailure("\(store.path): slice \(fid ?? -1): \(error)")
         }

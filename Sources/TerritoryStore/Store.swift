@@ -23,7 +23,7 @@ public final class Store: Sendable {
     /// What the store was built from (`store_meta`): data_hash, format_version, title, data_folder, first_day, boundaries.
     public let meta: [String: String]
     private let readers: [DatabaseQueue]
-    private let turn = Atomic<Int>(0)
+    private let turn = Atomic<UInt>(0)
 
     /// Read-only connections kept open: concurrent readers take them in turn.
     public static let connections = 4
@@ -59,7 +59,7 @@ public final class Store: Sendable {
 
     /// One of the read-only connections, taken in turn.
     private var reader: DatabaseQueue {
-        readers[turn.wrappingAdd(1, ordering: .relaxed).oldValue % readers.count]
+        readers[Int(turn.wrappingAdd(1, ordering: .relaxed).oldValue % UInt(readers.count))]
     }
 
     /// Reads with one of the connections, turning SQLite's failures into internal errors that name the store.
@@ -69,10 +69,31 @@ public final class Store: Sendable {
         }
     }
 
+    /// The store's `store_meta` alone, without loading anything else: what staleness needs.
+    public static func meta(at path: URL) -> Result<[String: String], TerritoryError> {
+        var configuration = Configuration()
+        configuration.readonly = true
+        do {
+            let queue = try DatabaseQueue(path: path.path, configuration: configuration)
+            return .success(try queue.read { db in
+                guard try Int32.fetchOne(db, sql: "PRAGMA application_id") == GeoPackage.applicationID else {
+                    throw TerritoryError.badData("\(path.path): not a GeoPackage")
+                }
+                guard try db.tableExists("store_meta") else { throw TerritoryError.badData("\(path.path): not a territory store (no store_meta)") }
+                return Dictionary(try MetaRecord.fetchAll(db).map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+            })
+        } catch let error as TerritoryError {
+            return .failure(error)
+        } catch {
+            return .failure(.badData("\(path.path): cannot be read as a store: \(error)"))
+        }
+    }
+
     private static func loadEngine(_ db: Database, meta: [String: String]) throws -> Engine {
         let context = GEOSContext()
         let rows = try StatementRecord.order(StatementRecord.Columns.fid).fetchAll(db)
-        let boundaries = try BoundaryRecord.filter(["district", "city"].contains(BoundaryRecord.Columns.kind)).order(BoundaryRecord.Columns.name).fetchAll(db)
+        let places = ShapeKind.allCases.filter(\.isPlace).map(\.rawValue)
+        let boundaries = try BoundaryRecord.filter(places.contains(BoundaryRecord.Columns.kind)).order(BoundaryRecord.Columns.name).fetchAll(db)
         let covered = try CoveredRecord.fetchAll(db)
         let citation = meta["boundaries"].flatMap { $0.isEmpty ? nil : $0 }
         return Engine(
@@ -105,7 +126,11 @@ public final class Store: Sendable {
     /// Compiles `atlas` into a GeoPackage at `path`, atomically (`AtomicFile`): everything is
     /// written to a temporary file in the same folder, flushed to disk, and renamed over `path`
     /// only when complete, so a failure or a kill part-way leaves the previous store as it was.
+    /// A file at `path` that is not a territory store (`looksLikeStore`) is never replaced.
     public static func build(_ atlas: Atlas, dataHash: String, to path: URL) throws(TerritoryError) {
+        if FileManager.default.fileExists(atPath: path.path), !looksLikeStore(path) {
+            throw .io("\(path.path): exists and is not a territory store: not replacing it (choose another --store)")
+        }
         do {
             try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
@@ -118,12 +143,12 @@ public final class Store: Sendable {
         } catch let error as TerritoryError {
             file.discard()
             throw error
-        } catch let error as GEOSError {
-            file.discard()
-            throw .internalFailure("\(path.path): cannot build the store: \(error)")
-        } catch {
+        } catch let error as DatabaseError {
             file.discard()
             throw .io("\(path.path): cannot build the store: \(error)")
+        } catch {
+            file.discard()
+            throw .internalFailure("\(path.path): cannot build the store: \(error)")
         }
     }
 
@@ -222,7 +247,7 @@ public final class Store: Sendable {
     /// in the order they were built (slice, facet, holder).
     public func layers(on day: Day?, facets: [Facet] = Facet.allCases) throws(TerritoryError) -> [SliceFeature] {
         var query = SliceQuery()
-        if let day { query.during = DayRange(from: day, through: day) }
+        if let day { query.during = try DayRange(from: day, through: day) }
         query.facets = facets
         return try slices(query).items
     }
@@ -261,7 +286,7 @@ public final class Store: Sendable {
             args += [statement]
         }
         let filter = "WHERE " + (sql.isEmpty ? "1" : sql.joined(separator: " AND "))
-        let limit = min(query.limit, Int(Int32.max)), offset = max(0, query.offset)
+        let (limit, offset) = try Store.page(query.limit, query.offset)
         let (matched, rows, members): (Int, [SliceRecord], [SliceStatementRecord]) = try read { db in
             let matched = try Int.fetchOne(db, sql: "SELECT count(*) FROM slices t \(filter)", arguments: args) ?? 0
             let rows = try SliceRecord.fetchAll(db, sql: "SELECT t.* FROM slices t \(filter) ORDER BY t.fid LIMIT \(limit) OFFSET \(offset)", arguments: args)
@@ -275,13 +300,12 @@ public final class Store: Sendable {
         var items: [SliceFeature] = []
         for row in rows {
             let ids = (grouped[row.fid ?? -1] ?? []).map(\.statementID)
-            var sources: [String] = [], zones: [String] = []
+            var members: [StatementInfo] = []
             for id in ids {
                 guard let info = byID[id] else { throw .internalFailure("\(path.path): slice \(row.fid ?? -1) names unknown statement '\(id)'") }
-                if !sources.contains(info.source.citation) { sources.append(info.source.citation) }
-                if !zones.contains(info.zone) { zones.append(info.zone) }
+                members.append(info)
             }
-            items.append(try row.feature(statements: ids, sources: sources, zones: zones, boundaries: boundaries, context: context, store: path))
+            items.append(try row.feature(members: members, boundaries: boundaries, context: context, store: path))
         }
         return Page(items: items, matched: matched)
     }
@@ -291,7 +315,7 @@ public final class Store: Sendable {
     public func statements(bbox: BBox? = nil, during: DayRange? = nil, limit: Int = .max, offset: Int = 0) throws(TerritoryError) -> Page<(StatementInfo, Shape)> {
         let (conditions, arguments) = Store.conditions(table: "statements", bbox: bbox, during: during)
         let filter = "WHERE " + (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "))
-        let limit = min(limit, Int(Int32.max)), offset = max(0, offset)
+        let (limit, offset) = try Store.page(limit, offset)
         let (matched, rows): (Int, [StatementRecord]) = try read { db in
             (try Int.fetchOne(db, sql: "SELECT count(*) FROM statements t \(filter)", arguments: arguments) ?? 0,
              try StatementRecord.fetchAll(db, sql: "SELECT t.* FROM statements t \(filter) ORDER BY t.fid LIMIT \(limit) OFFSET \(offset)", arguments: arguments))
@@ -306,6 +330,13 @@ public final class Store: Sendable {
             }
         }
         return Page(items: items, matched: matched)
+    }
+
+    /// A page's limit and offset, checked: neither may be negative.
+    private static func page(_ limit: Int, _ offset: Int) throws(TerritoryError) -> (Int, Int) {
+        guard limit >= 0 else { throw .badInput("limit: \(limit) is negative") }
+        guard offset >= 0 else { throw .badInput("offset: \(offset) is negative") }
+        return (min(limit, Int(Int32.max)), min(offset, Int(Int32.max)))
     }
 
     /// SQL conditions on the rows `t` of `table`: a box (through the table's R*Tree) and a range
@@ -348,7 +379,9 @@ public struct DayRange: Sendable, Equatable {
     public let from: Day?
     public let through: Day?
 
-    public init(from: Day?, through: Day?) {
+    /// Throws when `from` is after `through`.
+    public init(from: Day?, through: Day?) throws(TerritoryError) {
+        if let from, let through, from > through { throw .badInput("the range \(from) to \(through) ends before it begins") }
         self.from = from
         self.through = through
     }

@@ -196,6 +196,19 @@ let roadPositions = [Position(46.7519, 39.8153), Position(46.7483, 39.7583), Pos
         #expect(try Run(["import", "--help"]).stdout.contains("--name-field, with transliteration variants"))
     }
 
+    @Test func buffersAsWrittenAreValid() throws {
+        let context = GEOSContext()
+        for (arguments, input) in [(["buffer", "--width", "5km"], lachinRoad), (["buffer", "--distance", "300m", "--ends", "flat"], lachinRoad),
+                                   (["buffer", "--distance", "2km"], #"{"type":"Polygon","coordinates":[[[46,39],[46.1,39],[46.1,39.1],[46,39.1],[46,39]]]}"#)] {
+            let run = try Run(arguments, stdin: input)
+            #expect(run.status == 0, "\(run.stderr)")
+            for feature in try GeoJSON.features(from: Array(run.stdout.utf8)) {
+                let validity = try Geometry(try #require(feature.geometry), context: context).validity()
+                #expect(validity.isValid, "\(arguments): \(validity.reason)")
+            }
+        }
+    }
+
     @Test func aMistypedCommandSaysSoAndSuggests() throws {
         let run = try Run(["stauts", "--lon", "46.5", "--lat", "39.6", "--date", "2021-01-01"])
         #expect(run.status == 64)

@@ -104,10 +104,14 @@ struct BuiltStore {
         #expect(throws: (any Error).self) { try Store.build(built.atlas, dataHash: "h", to: blocked.appendingPathComponent("nk.gpkg")) }
         #expect(try Data(contentsOf: built.path) == before)
         // An abandoned build of a process that is gone is cleaned up by the next build.
-        let abandoned = built.folder.appendingPathComponent(".nk.gpkg.999999.tmp")
+        let abandoned = built.folder.appendingPathComponent(".nk.gpkg.999999.1f2e.tmp")
         try Data("half".utf8).write(to: abandoned)
+        // Another target's temporary file (of "nk.gpkg.5") is not this target's to remove.
+        let other = built.folder.appendingPathComponent(".nk.gpkg.5.999999.ab.tmp")
+        try Data("other".utf8).write(to: other)
         try Store.build(built.atlas, dataHash: "again", to: built.path)
         #expect(!FileManager.default.fileExists(atPath: abandoned.path))
+        #expect(FileManager.default.fileExists(atPath: other.path))
         #expect(try Store(path: built.path).meta["data_hash"] == "again")
     }
 
@@ -183,7 +187,7 @@ struct BuiltStore {
         // A box around Lachin town: only features whose envelope reaches it.
         query = Store.SliceQuery()
         query.bbox = try BBox(minX: 46.54, minY: 39.63, maxX: 46.55, maxY: 39.65)
-        query.during = DayRange(from: day("2021-06-01"), through: day("2021-06-01"))
+        query.during = try DayRange(from: day("2021-06-01"), through: day("2021-06-01"))
         let here = try store.slices(query)
         #expect(Set(here.items.map { "\($0.facet.rawValue)/\($0.holder)" }).isSuperset(of: ["control/RU", "sovereignty/AZ", "presence/RU", "access/open"]))
         #expect(here.items.allSatisfy { $0.valid.contains(day("2021-06-01")) })
@@ -197,7 +201,7 @@ struct BuiltStore {
         query = Store.SliceQuery()
         query.bbox = try BBox(minX: 10, minY: 10, maxX: 11, maxY: 11)
         #expect(try store.slices(query).matched == 0)
-        let statements = try store.statements(bbox: BBox(minX: 46.54, minY: 39.63, maxX: 46.55, maxY: 39.65), during: DayRange(from: day("2021-06-01"), through: nil))
+        let statements = try store.statements(bbox: BBox(minX: 46.54, minY: 39.63, maxX: 46.55, maxY: 39.65), during: try DayRange(from: day("2021-06-01"), through: nil))
         #expect(statements.items.map(\.0.id).contains("tri2020-p6-corridor"))
         #expect(!statements.items.map(\.0.id).contains("bishkek1994-nk-held"))
         #expect(throws: TerritoryError.self) { try BBox(minX: 47, minY: 39, maxX: 46, maxY: 40) }

@@ -32,6 +32,8 @@ public struct Catalog: Sendable {
     /// Other spellings of the shapes' names, by shape id, folded (`PlaceNames.fold`): read from
     /// `names.csv` in the data folder.
     public let nameVariants: [String: [String]]
+    /// The districts' official areas by shape id, each with its source (`official_areas.csv`).
+    public let officialAreas: [String: OfficialArea]
     /// The imported boundary pack in use, if any.
     public let pack: PackInfo?
 
@@ -53,6 +55,8 @@ public struct Catalog: Sendable {
     public static let defaultTitle = "territory"
     /// The file of name variants inside a data folder.
     public static let namesFile = "names.csv"
+    /// The file of official district areas inside a data folder.
+    public static let officialAreasFile = "official_areas.csv"
 
     /// Loads `folder`: `catalog.json`, the boundary pack it names, every `statements/*.json` and
     /// `names.csv`. With `pack`, the shapes of that imported pack replace the built-in shapes with
@@ -113,11 +117,12 @@ extension Loader {
         _ = checkReferences(covered, known: known, file: Catalog.manifest, subject: "covered")
         let statements = loadAllStatements(actors: manifest.actors, accessStates: manifest.accessStates, known: known)
         let variants = loadNameVariants(shapes: shapes)
+        let areas = loadOfficialAreas(shapes: shapes)
 
         guard problems.isEmpty else { throw Problems(problems: problems) }
         return Catalog(folder: folder, title: manifest.title, actors: manifest.actors, accessStates: manifest.accessStates,
                        shapes: shapes, boundaryFile: manifest.boundaryFile, covered: covered, grounds: grounds,
-                       toleranceKm2: manifest.toleranceKm2, statements: statements, nameVariants: variants, pack: packInfo)
+                       toleranceKm2: manifest.toleranceKm2, statements: statements, nameVariants: variants, officialAreas: areas, pack: packInfo)
     }
 
     /// Replaces built-in shapes with the pack's, keeping their names and kinds.

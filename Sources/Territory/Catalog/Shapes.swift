@@ -50,16 +50,7 @@ extension Loader {
                 problems.append(Problem(file: file, subject: subject, "duplicate shape id"))
                 continue
             }
-            do {
-                let validity = try Geometry(shape, context: context).validity()
-                if !validity.isValid {
-                    problems.append(Problem(file: file, subject: subject, "invalid geometry: \(validity.reason)"))
-                    continue
-                }
-            } catch {
-                problems.append(Problem(file: file, subject: subject, "invalid geometry: \(error.message)"))
-                continue
-            }
+            guard isValid(shape, file: file, subject: subject, context: context) else { continue }
             let name: String
             if case .string(let n)? = feature.properties["name"] { name = n } else { name = id }
             var kind = ShapeKind.area
@@ -86,20 +77,24 @@ extension Loader {
         let context = GEOSContext()
         for d in drawn {
             let subject = "shape '\(d.id)'"
-            do {
-                let validity = try Geometry(d.shape, context: context).validity()
-                if !validity.isValid {
-                    problems.append(Problem(file: file, subject: subject, "invalid geometry: \(validity.reason)"))
-                    brokenShapeIDs.insert(d.id)
-                    continue
-                }
-            } catch {
-                problems.append(Problem(file: file, subject: subject, "invalid geometry: \(error.message)"))
+            guard isValid(d.shape, file: file, subject: subject, context: context) else {
                 brokenShapeIDs.insert(d.id)
                 continue
             }
             shapes[d.id] = d
         }
         return shapes
+    }
+
+    /// True when GEOS finds the shape valid; otherwise a problem with GEOS's reason and place.
+    mutating func isValid(_ shape: Shape, file: String, subject: String, context: GEOSContext) -> Bool {
+        do {
+            let validity = try Geometry(shape, context: context).validity()
+            if validity.isValid { return true }
+            problems.append(Problem(file: file, subject: subject, "invalid geometry: \(validity.reason)"))
+        } catch {
+            problems.append(Problem(file: file, subject: subject, "invalid geometry: \(error.message)"))
+        }
+        return false
     }
 }
