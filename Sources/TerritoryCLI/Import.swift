@@ -25,9 +25,11 @@ struct Import: ParsableCommand {
         layers and answers made with it.
 
         EXAMPLES
-          territory import aze_adm2.geojson --name-field shapeName --name geoboundaries \\
-            --licence "CC BY-SA 3.0" --attribution "geoBoundaries (Runfola et al.)"
-          territory status --boundaries geoboundaries --lon 46.93 --lat 39.98 --date 2020-11-20
+          territory import aze_adm2.geojson --name-field shapeName \\
+            --name geoboundaries --licence "CC BY-SA 3.0" \\
+            --attribution "geoBoundaries (Runfola et al.)"
+          territory status --boundaries geoboundaries \\
+            --lon 46.93 --lat 39.98 --date 2020-11-20
         """
     )
 
@@ -60,11 +62,14 @@ struct Import: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
+    func validate() throws {
+        guard !name.isEmpty, name != "builtin", name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }), name.allSatisfy(\.isASCII) else {
+            throw ValidationError("--name: '\(name)' is not a pack name (ASCII letters, digits, '-' and '_'; not 'builtin')")
+        }
+    }
+
     func run() throws {
         try reporting("import") {
-            guard !name.isEmpty, name != "builtin", name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }), name.allSatisfy(\.isASCII) else {
-                throw Failure.usage("--name: '\(name)' is not a pack name (ASCII letters, digits, '-' and '_'; not 'builtin')")
-            }
             let url = URL(fileURLWithPath: file)
             guard FileManager.default.fileExists(atPath: url.path) else { throw Failure.missingInput("\(file): no such file") }
             let features = try readAreas(url)

@@ -45,10 +45,13 @@ struct Measure: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "FILE"))
     var out: String?
 
+    func validate() throws {
+        if districts, input != nil { throw ValidationError("--districts measures the boundary pack: give it without a FILE") }
+    }
+
     func run() throws {
         try reporting("measure") {
             if districts {
-                guard input == nil else { throw Failure.usage("--districts measures the boundary pack: give it without a FILE") }
                 try writeOutput(try districtTable(), to: out)
                 return
             }

@@ -252,7 +252,9 @@ public struct DataSet: Sendable {
     /// opens what it built.
     public func open(note: (String) -> Void = { _ in }, warn: (String) -> Void = { _ in }) throws(TerritoryError) -> Store {
         let hash = try fingerprint()
-        if try staleness(fingerprint: hash) == nil, let store = try? Store(path: storePath) { return store }
+        if FileManager.default.fileExists(atPath: storePath.path), let store = try? Store(path: storePath), store.meta["data_hash"] == hash {
+            return store
+        }
         return try DataSet.building.withLock { _ throws(TerritoryError) -> Store in
             guard let reason = try staleness(fingerprint: hash) else { return try Store(path: storePath) }
             try refuseForeignFile()

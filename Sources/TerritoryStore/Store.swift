@@ -22,8 +22,30 @@ public final class Store: Sendable {
     public let engine: Engine
     /// What the store was built from (`store_meta`): data_hash, format_version, title, data_folder, first_day, boundaries.
     public let meta: [String: String]
-    private let readers: [DatabaseQueue]
+    private let readers: [Connection]
     private let turn = Atomic<UInt>(0)
+
+    /// A read-only connection, opened on first use (a one-shot query opens one only).
+    private final class Connection: Sendable {
+        let path: URL
+        let queue: Mutex<DatabaseQueue?>
+
+        init(path: URL, opened: DatabaseQueue? = nil) {
+            self.path = path
+            queue = Mutex(opened)
+        }
+
+        func get() throws -> DatabaseQueue {
+            try queue.withLock { queue in
+                if let queue { return queue }
+                var configuration = Configuration()
+                configuration.readonly = true
+                let opened = try DatabaseQueue(path: path.path, configuration: configuration)
+                queue = opened
+                return opened
+            }
+        }
+    }
 
     /// Read-only connections kept open: concurrent readers take them in turn.
     public static let connections = 4
@@ -48,7 +70,7 @@ public final class Store: Sendable {
             guard meta["format_version"] == Store.formatVersion else {
                 throw TerritoryError.badData("\(path.path): a store of format \(meta["format_version"] ?? "unknown"), not \(Store.formatVersion): rebuild it with 'territory build'")
             }
-            readers = [first] + (try (1..<Store.connections).map { _ in try DatabaseQueue(path: path.path, configuration: configuration) })
+            readers = [Connection(path: path, opened: first)] + (1..<Store.connections).map { _ in Connection(path: path) }
             engine = try first.read { db in try Store.loadEngine(db, meta: meta) }
         } catch let error as TerritoryError {
             throw error
@@ -57,14 +79,11 @@ public final class Store: Sendable {
         }
     }
 
-    /// One of the read-only connections, taken in turn.
-    private var reader: DatabaseQueue {
-        readers[Int(turn.wrappingAdd(1, ordering: .relaxed).oldValue % UInt(readers.count))]
-    }
-
-    /// Reads with one of the connections, turning SQLite's failures into internal errors that name the store.
+    /// Reads with one of the connections, taken in turn, turning SQLite's failures into internal
+    /// errors that name the store.
     func read<T>(_ body: (Database) throws -> T) throws(TerritoryError) -> T {
-        do { return try reader.read(body) } catch let error as TerritoryError { throw error } catch {
+        let connection = readers[Int(turn.wrappingAdd(1, ordering: .relaxed).oldValue % UInt(readers.count))]
+        do { return try connection.get().read(body) } catch let error as TerritoryError { throw error } catch {
             throw .internalFailure("\(path.path): \(error)")
         }
     }
