@@ -64,9 +64,6 @@ public struct MetricBuffer: Sendable {
     /// that a lon/lat-straight edge and the true curve part by less than 10⁻⁴ of the distance.
     var step: Double { min(1_000, (2_000 * distance).squareRoot()) }
 
-    /// The grid that outputs are written on: GeoJSON's 7 decimals.
-    public static let outputGridSize = 1e-7
-
     /// The buffer of `shape`, as plain values to write at GeoJSON's 7 decimals: the input must be
     /// valid as GEOS judges it (otherwise a `BufferInputError` with GEOS's reason and place), and
     /// where rounding the result to the 1e-7° grid would make it invalid, it is reduced to that
@@ -77,7 +74,7 @@ public struct MetricBuffer: Sendable {
         guard validity.isValid else {
             throw BufferInputError(message: "invalid geometry: \(validity.reason) (territory buffers valid geometry only)")
         }
-        return try buffer(shape, context: context).writable(gridSize: MetricBuffer.outputGridSize).shape
+        return try buffer(shape, context: context).writable().shape
     }
 
     /// The buffer of `shape` (longitude/latitude degrees on WGS 84) as a geometry in `context`.

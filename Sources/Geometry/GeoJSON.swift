@@ -329,6 +329,20 @@ public enum GeoJSON {
         }
     }
 
+    /// The shape exactly as `write` puts it down: positions rounded to 7 decimals, repeats that
+    /// rounding made dropped, rings that it collapsed dropped, rings oriented.
+    public static func asWritten(_ shape: Shape) -> Shape {
+        switch shape {
+        case .point(let p): .point(rounded(p))
+        case .lineString(let ps): .lineString(roundedLine(ps))
+        case .multiPoint(let ps): .multiPoint(ps.map(rounded))
+        case .multiLineString(let lines): .multiLineString(lines.map(roundedLine))
+        case .polygon(let rings): .polygon(oriented(rings) ?? [])
+        case .multiPolygon(let polys): .multiPolygon(polys.compactMap(oriented))
+        case .collection(let shapes): .collection(shapes.map(asWritten))
+        }
+    }
+
     /// `shape` as an RFC 7946 geometry object.
     public static func string(_ shape: Shape) -> String {
         var out = ""

@@ -136,14 +136,12 @@ extension Geometry {
         return try produce("GEOSMakeValid_r") { GEOSMakeValid_r($0, a) }
     }
 
-    /// The geometry to write with coordinates rounded to `gridSize`: itself when rounding every
-    /// coordinate to that grid keeps it valid (so that what is written does not move), else its
-    /// precision reduced to that grid by GEOS, which keeps it valid (`reducedPrecision`).
-    public func writable(gridSize: Double) throws(GEOSError) -> Geometry {
-        let scale = 1 / gridSize
-        let snapped = shape.mapPositions { Position(($0.x * scale).rounded() / scale, ($0.y * scale).rounded() / scale) }
-        if try Geometry(snapped, context: context).validity().isValid { return self }
-        return try reducedPrecision(gridSize: gridSize)
+    /// The geometry to write as GeoJSON (7 decimals): itself when what the writer puts down
+    /// (`GeoJSON.asWritten`) is valid, so that nothing written moves; else its precision reduced
+    /// to the 1e-7° grid by GEOS (`reducedPrecision`), which keeps it valid.
+    public func writable() throws(GEOSError) -> Geometry {
+        if try Geometry(GeoJSON.asWritten(shape), context: context).validity().isValid { return self }
+        return try reducedPrecision(gridSize: 1e-7)
     }
 
     // MARK: Predicates (each GEOS call answers 1 true, 0 false, 2 on exception)

@@ -162,13 +162,9 @@ public final class Atlas {
         catalog.info(statement, areaKm2: Atlas.areaKm2(ground(of: statement)))
     }
 
-    /// The grid slice features are written on: 1e-7°, the 7 decimals GeoJSON output keeps, so that
-    /// writing them rounds nothing and every written geometry stays valid.
-    public static let gridSize = 1e-7
-
     /// The features of one time slice, one per (facet, holder) among `facets`: the union of the
-    /// grounds of the statements in force, in facet order then holder code; where rounding it to
-    /// the 1e-7° grid would make it invalid, reduced to that grid by GEOS instead (`writable`),
+    /// grounds of the statements in force, in facet order then holder code; where writing it at
+    /// GeoJSON's 7 decimals would make it invalid, reduced to the 1e-7° grid by GEOS instead (`writable`),
     /// so that every feature written is valid as GEOS judges it. The area is the union's.
     public func sliceFeatures(_ slice: Slice, facets: [Facet] = Facet.allCases) throws -> [SliceFeature] {
         let inForce = statements(in: slice)
@@ -178,7 +174,7 @@ public final class Atlas {
             for holder in Set(group.map(\.holder)).sorted() {
                 let members = group.filter { $0.holder == holder }
                 let union = try Atlas.polygonal(Geometry.union(members.map(ground(of:)), context: context), context)
-                let ground = try Atlas.polygonal(union.writable(gridSize: Atlas.gridSize), context)
+                let ground = try Atlas.polygonal(union.writable(), context)
                 features.append(SliceFeature(
                     facet: facet, holder: holder, holderName: catalog.holderName(holder), valid: slice.interval,
                     members: members.map(info), areaKm2: (Atlas.areaKm2(union) * 1000).rounded() / 1000,

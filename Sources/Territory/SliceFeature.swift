@@ -20,7 +20,7 @@ public struct SliceFeature: Sendable, Equatable {
     public let areaKm2: Double
     /// The imported boundary pack it was made with, cited, if any.
     public let boundaries: String?
-    /// The ground: polygons on a 1e-7° grid (valid as GEOS judges it, written at 7 decimals unchanged).
+    /// The ground: polygons valid as GEOS judges them, and still valid as written at 7 decimals.
     public let polygons: [[[Position]]]
 
     public init(facet: Facet, holder: String, holderName: String, valid: DayInterval, statements: [String], sources: [String],
