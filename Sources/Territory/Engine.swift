@@ -50,6 +50,15 @@ public final class Engine: Sendable {
     /// The first day of the record (the first slice's), if any.
     public var firstDay: Day? { slices.first?.interval.from }
 
+    /// The ground of statement `i` (within the covered area).
+    public func ground(of i: Int) -> Shape { grounds[i] }
+
+    /// The districts and cities, by name.
+    public var places: [(name: String, shape: Shape)] { zip(placeNames, placeShapes).map { ($0, $1) } }
+
+    /// The covered area.
+    public var coveredArea: Shape { covered }
+
     /// The statement with this id.
     public func statement(_ id: String) -> StatementInfo? { statements.first { $0.id == id } }
 

@@ -252,6 +252,11 @@ public final class Store: Sendable {
     /// The first day any statement is in force, if any.
     public var firstDay: Day? { engine.firstDay }
 
+    /// The actors and access states: code, name, note and kind (`actor` or `access_state`), by code.
+    public func actors() throws(TerritoryError) -> [(code: String, name: String, note: String?, kind: String)] {
+        try read { db in try ActorRecord.order(ActorRecord.Columns.code).fetchAll(db) }.map { ($0.code, $0.name, $0.note, $0.kind) }
+    }
+
     /// The status of `position` on `day`: the engine's answer.
     public func status(at position: Position, on day: Day) -> StatusAnswer {
         engine.status(at: position, on: day)
