@@ -2,10 +2,13 @@
 ///
 /// The polygons' bounding box is cut into cells. Each cell knows whether its centre is inside;
 /// a cell that no edge touches is wholly inside or outside, and answers at once. In a cell that
-/// edges cross, the answer is the centre's, flipped once for each edge crossed on the way from
-/// the centre to the point (first along the vertical through the centre, then along the
-/// horizontal through the point), with half-open rules so that a path through a vertex counts
-/// it once. A point on an edge or a vertex (within 10⁻¹² of a unit) is inside, as GEOS's
+/// edges cross, the answer is that of a reference point of the cell, flipped once for each edge
+/// crossed on the way from it to the point (first along the vertical through the reference, then
+/// along the horizontal through the point), with half-open rules so that a path through a vertex
+/// counts it once. The reference is the centre unless an edge passes through or near the centre
+/// (data drawn on round coordinates can put a vertex or an edge exactly there, where inside and
+/// outside are both true and the flag would contradict the path's rules); then it is another
+/// point of the cell, clear of every edge, whose flag is counted on its own. A point on an edge or a vertex (within 10⁻¹² of a unit) is inside, as GEOS's
 /// `covers` has it.
 public struct PolygonGrid: Sendable {
     @usableFromInline let minX: Double, minY: Double, maxX: Double, maxY: Double
@@ -15,6 +18,8 @@ public struct PolygonGrid: Sendable {
     @usableFromInline var cells: [UInt32]
     /// Per crossed cell: where its edges start in `cellEdges`, and how many.
     @usableFromInline var ranges: [(start: Int32, count: Int32)] = []
+    /// Per crossed cell: its reference point (x, y), flattened; bit 0 of the cell is its flag.
+    @usableFromInline var references: [Double] = []
     /// Edge indices per crossed cell, flattened.
     @usableFromInline var cellEdges: [Int32] = []
     /// Edges as x1, y1, x2, y2.
@@ -81,10 +86,49 @@ public struct PolygonGrid: Sendable {
             }
         }
         for i in 0..<(n * n) where !perCell[i].isEmpty {
+            let c = i % n, r = i / n
+            let cx0 = minX + Double(c) * cellWidth, cy0 = minY + Double(r) * cellHeight
+            // The centre, or the first of a few other points of the cell that is clear of every edge.
+            let clearance = 1e-7 * (cellWidth + cellHeight)
+            var reference = Position(cx0 + 0.5 * cellWidth, cy0 + 0.5 * cellHeight)
+            var moved = false
+            for (fx, fy) in PolygonGrid.candidates {
+                let candidate = Position(cx0 + fx * cellWidth, cy0 + fy * cellHeight)
+                if perCell[i].allSatisfy({ distanceToEdge(candidate, Int($0)) > clearance }) {
+                    reference = candidate
+                    break
+                }
+                moved = true
+            }
+            if moved {
+                // Counted on its own: crossings of the horizontal ray to its right, over every edge.
+                var inside = false
+                for e in 0..<edgeCount {
+                    let x1 = edges[4 * e], y1 = edges[4 * e + 1], x2 = edges[4 * e + 2], y2 = edges[4 * e + 3]
+                    if (y1 > reference.y) != (y2 > reference.y), x1 + (reference.y - y1) * (x2 - x1) / (y2 - y1) > reference.x { inside.toggle() }
+                }
+                cells[i] = inside ? 1 : 0
+            }
             ranges.append((Int32(cellEdges.count), Int32(perCell[i].count)))
+            references += [reference.x, reference.y]
             cellEdges += perCell[i]
             cells[i] |= UInt32(ranges.count) << 1
         }
+    }
+
+    /// Where in a cell (as fractions of its width and height) a reference point may be: the
+    /// centre first, then points off its axes and diagonals.
+    static let candidates: [(Double, Double)] = [(0.5, 0.5), (0.3711, 0.6237), (0.6419, 0.3347), (0.2573, 0.2891), (0.7331, 0.7129),
+                                                  (0.4123, 0.1733), (0.8267, 0.4411), (0.1519, 0.8093), (0.5873, 0.9011)]
+
+    /// The distance from `p` to edge `e`.
+    private func distanceToEdge(_ p: Position, _ e: Int) -> Double {
+        let x1 = edges[4 * e], y1 = edges[4 * e + 1], x2 = edges[4 * e + 2], y2 = edges[4 * e + 3]
+        let dx = x2 - x1, dy = y2 - y1
+        let length2 = dx * dx + dy * dy
+        let t = length2 > 0 ? max(0, min(1, ((p.x - x1) * dx + (p.y - y1) * dy) / length2)) : 0
+        let ex = x1 + t * dx - p.x, ey = y1 + t * dy - p.y
+        return (ex * ex + ey * ey).squareRoot()
     }
 
     @inlinable func column(_ x: Double) -> Int { min(columns - 1, max(0, Int((x - minX) / cellWidth))) }
@@ -115,8 +159,8 @@ public struct PolygonGrid: Sendable {
         let rangeIndex = Int(cell >> 1)
         if rangeIndex == 0 { return inside }
         let range = ranges[rangeIndex - 1]
-        let cx = minX + (Double(c) + 0.5) * cellWidth
-        let cy = minY + (Double(r) + 0.5) * cellHeight
+        let cx = references[2 * (rangeIndex - 1)]
+        let cy = references[2 * (rangeIndex - 1) + 1]
         let yLow = min(cy, p.y), yHigh = max(cy, p.y)
         let xLow = min(cx, p.x), xHigh = max(cx, p.x)
         return edges.withUnsafeBufferPointer { e in
