@@ -4,7 +4,7 @@ import TerritoryStore
 
 /// `territory status --csv`: streams dated points through the batch classifier, in input order,
 /// in bounded memory: the input is read and the output written in chunks of 1 MiB.
-func classify(csv: String, columns: [CSVColumn], strict: Bool, out: String?, data: DataOptions) throws(Failure) {
+func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bool, strict: Bool, out: String?, data: DataOptions) throws(Failure) {
     let source = InputSource(csv)
     let input: Int32
     var total: Int64 = 0
@@ -21,7 +21,7 @@ func classify(csv: String, columns: [CSVColumn], strict: Bool, out: String?, dat
     }
     defer { if input != STDIN_FILENO { close(input) } }
 
-    let store = try data.openStore()
+    let store = storeOnly ? try data.storeAsItIs() : try data.openStore()
     let classifier = BatchClassifier(engine: store.engine, columns: columns)
 
     // Output through the one atomic writer: a temporary file renamed into place for --out; for
@@ -34,7 +34,9 @@ func classify(csv: String, columns: [CSVColumn], strict: Bool, out: String?, dat
     var chunker = LineChunker()
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     var rows = 0, skipped = 0, readBytes: Int64 = 0
-    var nextLine = 0  // the number of the next line to parse; 0 until the header is read
+    // The number of the next line to parse; 0 until the header is read. Without a header (a
+    // stage of a pipeline: Spark's partitions), rows start on line 1 and none is written either.
+    var nextLine = headerless ? 1 : 0
     var failure: Failure?
     var lastProgress = 0
     let progress = stderrIsTerminal

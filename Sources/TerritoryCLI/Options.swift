@@ -19,6 +19,13 @@ struct DataOptions: ParsableArguments {
         do { return try DataSet(DataSet.Choice(data: data, boundaries: boundaries, store: store)) } catch { throw Failure(error) }
     }
 
+    /// The store named by --store, used as it is: no data folder is read or needed (a worker
+    /// that was shipped the binary and the store alone).
+    func storeAsItIs() throws(Failure) -> Store {
+        guard let store else { throw .usage("--store-only needs --store PATH: the store to answer from") }
+        do { return try Store(path: URL(fileURLWithPath: store)) } catch { throw Failure(error) }
+    }
+
     /// The store, built first when it is missing or stale, with a note on standard error.
     func openStore() throws(Failure) -> Store {
         let set = try dataSet()

@@ -56,6 +56,12 @@ struct Status: ParsableCommand {
     @Option(help: ArgumentHelp("With --csv: the columns after id, comma-separated, from covered, control, sovereignty, administration, presence, access, zones, statements.", valueName: "LIST"))
     var columns: Checked<ColumnList>?
 
+    @Option(help: ArgumentHelp("With --csv: the input has no header line and these are its columns; only id,lon,lat,date is read. No header is written either: for a stage of a pipeline (Spark's RDD.pipe, mapPartitions).", valueName: "COLUMNS"))
+    var header: String?
+
+    @Flag(help: "With --csv and --store: answer from that store as it is, without reading data/ (a worker shipped the binary and the store alone).")
+    var storeOnly = false
+
     @Flag(help: "With --csv: stop at the first row that cannot be read, writing nothing.")
     var strict = false
 
@@ -68,8 +74,13 @@ struct Status: ParsableCommand {
                 throw ValidationError("--csv classifies the points of a file: give it without --lon, --lat and --date")
             }
             _ = try columns?.value("--columns")
+            if let header, header.replacingOccurrences(of: " ", with: "") != "id,lon,lat,date" {
+                throw ValidationError("--header: '\(header)' is not the columns read (give --header id,lon,lat,date, the order the rows must have)")
+            }
+            if storeOnly, data.store == nil { throw ValidationError("--store-only needs --store PATH: the store to answer from") }
             return
         }
+        if header != nil || storeOnly { throw ValidationError("--header and --store-only go with --csv") }
         guard place.given, date != nil else {
             throw ValidationError("give --lon, --lat and --date for one place, or --csv FILE for many dated points")
         }
@@ -80,7 +91,8 @@ struct Status: ParsableCommand {
     func run() throws {
         try reporting("status") {
             if let csv {
-                try classify(csv: csv, columns: columns?.checked.columns ?? CSVColumn.defaults, strict: strict, out: out, data: data)
+                try classify(csv: csv, columns: columns?.checked.columns ?? CSVColumn.defaults, headerless: header != nil, storeOnly: storeOnly,
+                             strict: strict, out: out, data: data)
                 return
             }
             let store = try data.openStore()
