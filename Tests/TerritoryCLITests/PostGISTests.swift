@@ -134,6 +134,27 @@ final class ThrowawayCluster {
         #expect(differing == 0)
         #expect(Set(cliRows.map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] }).count >= 3, "several control holders among the points")
 
+        // The README's join for Citus (grouped by id, no row order) gives the same control.
+        let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        guard let start = readme.range(of: "-- The join that runs on every worker"),
+              let end = readme[start.upperBound...].range(of: "```") else {
+            Issue.record("README.md has no Citus join")
+            return
+        }
+        let join = String(readme[start.lowerBound..<end.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: ";", with: "")
+        let citus = try cluster.psql(["-c", "COPY (SELECT id, control FROM (\(join)) j ORDER BY id) TO STDOUT WITH CSV"])
+        #expect(citus.status == 0, "\(citus.output)")
+        let controlByID = Dictionary(cliRows.map { row -> (String, String) in
+            let fields = row.split(separator: ",", omittingEmptySubsequences: false)
+            return (String(fields[0]), String(fields[2]))
+        }, uniquingKeysWith: { a, _ in a })
+        let citusRows = citus.output.split(separator: "\n")
+        #expect(citusRows.count == 100_000)
+        #expect(citusRows.filter { line in
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            return controlByID[String(fields[0])] != String(fields[1])
+        }.isEmpty, "the Citus join answers control as status --csv does")
+
         // Loading again replaces the schema; a broken script leaves it as it was.
         #expect(try cluster.psql(["-f", script]).status == 0)
         let broken = folder.appendingPathComponent("broken.sql")
