@@ -177,5 +177,16 @@ final class ThrowawayCluster {
         let unwritable = try Run(["export", "--postgis", "--out", "/nonexistent/folder/x.sql"])
         #expect(unwritable.status == 74, "\(unwritable.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+
+        // Data that does not validate: the problem named, no script written.
+        let bad = folder.appendingPathComponent("data")
+        try FileManager.default.copyItem(at: projectData, to: bad)
+        let catalog = bad.appendingPathComponent("catalog.json")
+        let text = try String(contentsOf: catalog, encoding: .utf8)
+        try String(text.prefix(text.count / 2)).write(to: catalog, atomically: true, encoding: .utf8)
+        let script = folder.appendingPathComponent("bad.sql")
+        let refused = try Run(["export", "--postgis", "--data", bad.path, "--store", folder.appendingPathComponent("bad.gpkg").path, "--out", script.path])
+        #expect(refused.status == 65 && refused.stderr.contains("catalog.json"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: script.path))
     }
 }
