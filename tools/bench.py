@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs territory and the geopandas peer on the same dated points and the same layers.
+"""Runs territory and both peers (geopandas, DuckDB spatial) on the same dated points and layers.
 
 Prints both throughputs (whole runs, start-up included, timed from outside), their ratio, how
 far they agree on control point by point (and why they differ where they do), the latency of one
@@ -65,39 +65,51 @@ def main():
     layers = work / "control-all-slices.geojson"
     run([t, "layers", "--all", "--facet", "control", "--out", str(layers)] + data)
 
-    ours_csv, peer_csv = work / "territory.csv", work / "peer.csv"
-    ours, peer = [], []
+    ours_csv = work / "territory.csv"
+    control_csv = work / "territory-control.csv"
+    peers = [("geopandas", SHARED / "peer_geopandas.py", work / "peer-geopandas.csv"),
+             ("duckdb", SHARED / "peer_duckdb.py", work / "peer-duckdb.csv")]
+    ours, only_control = [], []
+    times = {name: [] for name, _, _ in peers}
     for _ in range(3):  # best of three for each, alternating, in the same run
         ours.append(timed([t, "status", "--csv", str(points), "--out", str(ours_csv)] + data))
-        peer.append(timed([sys.executable, str(SHARED / "peer_geopandas.py"), str(layers), str(points), "--value", "holder", "--out", str(peer_csv)], stdout=subprocess.DEVNULL))
-    t_ours, t_peer = min(ours), min(peer)
-    print(f"territory:      {a.n} points, {t_ours:.3f} s, {a.n / t_ours:,.0f} points/s (best of {ours and len(ours)}: {', '.join(f'{x:.3f}' for x in ours)} s)")
-    print(f"peer geopandas: {a.n} points, {t_peer:.3f} s, {a.n / t_peer:,.0f} points/s (best of {len(peer)}: {', '.join(f'{x:.3f}' for x in peer)} s)")
-    print(f"ratio:          {t_peer / t_ours:.1f}x the peer's end-to-end throughput")
+        only_control.append(timed([t, "status", "--csv", str(points), "--columns", "control", "--out", str(control_csv)] + data))
+        for name, script, out in peers:
+            times[name].append(timed([sys.executable, str(script), str(layers), str(points), "--value", "holder", "--out", str(out)], stdout=subprocess.DEVNULL))
+    t_ours = min(ours)
+    print(f"territory:        {a.n} points, {t_ours:.3f} s, {a.n / t_ours:,.0f} points/s, every facet and the zones (best of 3: {', '.join(f'{x:.3f}' for x in ours)} s)")
+    t_control = min(only_control)
+    print(f"territory control: {a.n} points, {t_control:.3f} s, {a.n / t_control:,.0f} points/s, --columns control (best of 3: {', '.join(f'{x:.3f}' for x in only_control)} s)")
+    for name, _, _ in peers:
+        t_peer = min(times[name])
+        print(f"peer {name + ':':12} {a.n} points, {t_peer:.3f} s, {a.n / t_peer:,.0f} points/s (best of 3: {', '.join(f'{x:.3f}' for x in times[name])} s)")
+    for name, _, _ in peers:
+        t_peer = min(times[name])
+        print(f"ratio {name + ':':11} {t_peer / t_ours:.1f}x the peer's end-to-end throughput (every facet); {t_peer / t_control:.1f}x with --columns control")
 
-    # Agreement on control, point by point.
-    with open(ours_csv) as f1, open(peer_csv) as f2:
-        r1, r2 = csv.reader(f1), csv.reader(f2)
-        next(r1), next(r2)
-        n = agree = 0
-        differing = []
-        for x, y in zip(r1, r2):
-            n += 1
-            if x[0] != y[0]:
-                sys.exit(f"row {n}: ids differ ({x[0]} vs {y[0]}): output order is broken")
-            if x[1] == y[1]:
-                agree += 1
-            elif len(differing) < 10:
-                differing.append((x[0], x[1], y[1]))
-    print(f"agreement:      {agree}/{n} points on control ({100 * agree / n:.4f} %)")
-    if differing:
-        with open(points) as f:
-            wanted = {d[0] for d in differing}
-            where = {row[0]: row for row in csv.reader(f) if row[0] in wanted}
-        for pid, mine, theirs in differing:
-            row = where.get(pid, [pid, "?", "?", "?"])
-            print(f"  differs: point {pid} ({row[1]}, {row[2]}, {row[3]}): territory {mine or 'none'}, peer {theirs or 'none'}"
-                  " (a point on a shared edge: territory counts edges as inside, the peer's 'within' does not)")
+    # Agreement on control, point by point, with each peer (the peers write rows in id order).
+    with open(points) as f:
+        order = [row[0] for row in csv.reader(f)][1:]
+    with open(ours_csv) as f:
+        r = csv.reader(f)
+        next(r)
+        mine = {row[0]: row[1] for row in r}
+    for name, _, out in peers:
+        with open(out) as f:
+            r = csv.reader(f)
+            next(r)
+            theirs = {row[0]: row[1] for row in r}
+        differing = [pid for pid in order if mine.get(pid, "") != theirs.get(pid, "")]
+        n = len(order)
+        print(f"agreement {name + ':':7} {n - len(differing)}/{n} points on control ({100 * (n - len(differing)) / n:.4f} %)")
+        if differing:
+            with open(points) as f:
+                wanted = set(differing[:10])
+                where = {row[0]: row for row in csv.reader(f) if row[0] in wanted}
+            for pid in differing[:10]:
+                row = where.get(pid, [pid, "?", "?", "?"])
+                print(f"  differs: point {pid} ({row[1]}, {row[2]}, {row[3]}): territory {mine.get(pid) or 'none'}, {name} {theirs.get(pid) or 'none'}"
+                      " (a point on a shared edge: territory counts edges as inside, the peer's 'within' does not)")
 
     # One status query, process start to answer, with the store present.
     lat = []

@@ -55,7 +55,10 @@ public struct PolygonGrid: Sendable {
         cells = [UInt32](repeating: 0, count: n * n)
 
         // Which cells each edge may touch: every cell of the edge's box that the edge's line passes near.
-        var perCell = [[Int32]](repeating: [], count: n * n)
+        // (cell, edge) pairs in edge order, then sorted by cell (counting sort, stable): one flat
+        // list instead of an array per cell.
+        var pairs: [(cell: Int32, edge: Int32)] = []
+        pairs.reserveCapacity(edges.count)
         let edgeCount = edges.count / 4
         for e in 0..<edgeCount {
             let x1 = edges[4 * e], y1 = edges[4 * e + 1], x2 = edges[4 * e + 2], y2 = edges[4 * e + 3]
@@ -64,7 +67,7 @@ public struct PolygonGrid: Sendable {
             for r in r0...r1 {
                 for c in c0...c1 {
                     if c1 > c0 && r1 > r0 && !segmentMayTouchCell(x1, y1, x2, y2, c, r) { continue }
-                    perCell[r * n + c].append(Int32(e))
+                    pairs.append((Int32(r * n + c), Int32(e)))
                 }
             }
         }
@@ -85,7 +88,18 @@ public struct PolygonGrid: Sendable {
                 if inside { cells[r * n + c] = 1 }
             }
         }
-        for i in 0..<(n * n) where !perCell[i].isEmpty {
+        var starts = [Int32](repeating: 0, count: n * n + 1)
+        for pair in pairs { starts[Int(pair.cell) + 1] += 1 }
+        for i in 0..<(n * n) { starts[i + 1] += starts[i] }
+        var sorted = [Int32](repeating: 0, count: pairs.count)
+        var fill = starts
+        for pair in pairs {
+            sorted[Int(fill[Int(pair.cell)])] = pair.edge
+            fill[Int(pair.cell)] += 1
+        }
+        cellEdges = sorted
+        for i in 0..<(n * n) where starts[i + 1] > starts[i] {
+            let listed = sorted[Int(starts[i])..<Int(starts[i + 1])]
             let c = i % n, r = i / n
             let cx0 = minX + Double(c) * cellWidth, cy0 = minY + Double(r) * cellHeight
             // The centre, or the first of a few other points of the cell that is clear of every edge.
@@ -94,7 +108,7 @@ public struct PolygonGrid: Sendable {
             var moved = false
             for (fx, fy) in PolygonGrid.candidates {
                 let candidate = Position(cx0 + fx * cellWidth, cy0 + fy * cellHeight)
-                if perCell[i].allSatisfy({ distanceToEdge(candidate, Int($0)) > clearance }) {
+                if listed.allSatisfy({ distanceToEdge(candidate, Int($0)) > clearance }) {
                     reference = candidate
                     break
                 }
@@ -109,9 +123,8 @@ public struct PolygonGrid: Sendable {
                 }
                 cells[i] = inside ? 1 : 0
             }
-            ranges.append((Int32(cellEdges.count), Int32(perCell[i].count)))
+            ranges.append((starts[i], starts[i + 1] - starts[i]))
             references += [reference.x, reference.y]
-            cellEdges += perCell[i]
             cells[i] |= UInt32(ranges.count) << 1
         }
     }
@@ -140,12 +153,11 @@ public struct PolygonGrid: Sendable {
         let cx1 = cx0 + cellWidth, cy1 = cy0 + cellHeight
         let dx = x2 - x1, dy = y2 - y1
         let pad = 1e-9 * (abs(dx) + abs(dy))
-        var positive = false, negative = false
-        for (x, y) in [(cx0, cy0), (cx1, cy0), (cx0, cy1), (cx1, cy1)] {
-            let side = dx * (y - y1) - dy * (x - x1)
-            if side > -pad { positive = true }
-            if side < pad { negative = true }
-        }
+        // The four corners' sides of the line, without an array per call.
+        let s1 = dx * (cy0 - y1) - dy * (cx0 - x1), s2 = dx * (cy0 - y1) - dy * (cx1 - x1)
+        let s3 = dx * (cy1 - y1) - dy * (cx0 - x1), s4 = dx * (cy1 - y1) - dy * (cx1 - x1)
+        let positive = s1 > -pad || s2 > -pad || s3 > -pad || s4 > -pad
+        let negative = s1 < pad || s2 < pad || s3 < pad || s4 < pad
         return positive && negative
     }
 

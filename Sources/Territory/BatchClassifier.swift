@@ -73,16 +73,30 @@ public final class BatchClassifier: Sendable {
     /// The first day (ordinal) of each slice, and the statements in force in it (indices).
     private let starts: [Int]
     private let inForce: [[Int]]
+    /// Every ground, place and the covered area on one raster, when they are 64 or fewer: bit i
+    /// for statement i, then one bit per place (in name order), then the covered area.
+    private let raster: RasterIndex?
+    /// Per slice: the bits of the statements in force in it.
+    private let sliceMasks: [UInt64]
 
     /// Builds every grid of the engine now (once), for `columns`.
     public init(engine: Engine, columns: [CSVColumn] = CSVColumn.defaults) {
         self.engine = engine
         self.columns = columns
+        engine.buildGrids()
         groundGrids = engine.statements.indices.map { engine.groundGrid($0) }
         placeGrids = engine.placeNames.indices.map { engine.placeGrid($0) }
         covered = engine.coveredGrid
         starts = engine.slices.map(\.interval.from.ordinal)
         inForce = engine.slices.map(\.members)
+        let sets = engine.statements.indices.map { engine.ground(of: $0).polygons } + engine.placeShapes.map(\.polygons) + [engine.coveredArea.polygons]
+        if sets.count <= RasterIndex.capacity {
+            raster = RasterIndex(sets, grids: groundGrids + placeGrids + [covered])
+            sliceMasks = inForce.map { $0.reduce(UInt64(0)) { $0 | 1 << UInt64($1) } }
+        } else {
+            raster = nil
+            sliceMasks = []
+        }
     }
 
     /// The header of the CSV written.
@@ -100,7 +114,8 @@ public final class BatchClassifier: Sendable {
         fileprivate struct Key: Equatable {
             let slice: Int
             let covered: Bool
-            /// Bit k: the k-th statement in force in the slice holds the point.
+            /// Bit k: the k-th statement in force in the slice holds the point (with the raster:
+            /// statement k of the catalog; `places` then holds the raster's place bits).
             let low: UInt64
             let high: UInt64
             let places: UInt64
@@ -148,6 +163,10 @@ public final class BatchClassifier: Sendable {
 
     /// Appends `id` and the columns for points `range` of `batch` to `out`.
     public func classify(_ batch: PointBatch, _ range: Range<Int>, cache: inout AnswerCache, into out: inout [UInt8]) {
+        if let raster {
+            classify(batch, range, raster: raster, cache: &cache, into: &out)
+            return
+        }
         starts.withUnsafeBufferPointer { starts in
         inForce.withUnsafeBufferPointer { inForce in
         groundGrids.withUnsafeBufferPointer { grounds in
@@ -196,6 +215,49 @@ public final class BatchClassifier: Sendable {
                 cache.insert(key, text)
                 out += text
             }
+        }
+        }
+        }
+        }
+        }
+    }
+
+    /// The same, with one raster lookup per point for every ground, place and the covered area.
+    private func classify(_ batch: PointBatch, _ range: Range<Int>, raster: RasterIndex, cache: inout AnswerCache, into out: inout [UInt8]) {
+        let statementCount = engine.statements.count, placeCount = placeGrids.count
+        let placeBits: UInt64 = placeCount == 0 ? 0 : (UInt64.max >> UInt64(64 - placeCount)) << UInt64(statementCount)
+        let coveredBit: UInt64 = 1 << UInt64(statementCount + placeCount)
+        starts.withUnsafeBufferPointer { starts in
+        sliceMasks.withUnsafeBufferPointer { sliceMasks in
+        batch.ids.withUnsafeBufferPointer { ids in
+        batch.idEnds.withUnsafeBufferPointer { idEnds in
+        batch.lons.withUnsafeBufferPointer { lons in
+        batch.lats.withUnsafeBufferPointer { lats in
+        batch.days.withUnsafeBufferPointer { days in
+            for k in range {
+                let p = Position(lons[k], lats[k])
+                let day = days[k]
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: ids[(k == 0 ? 0 : idEnds[k - 1])..<idEnds[k]]))
+                // The slice holding the day: the last one starting on or before it.
+                var slice = -1
+                var lo = 0, hi = starts.count
+                while lo < hi {
+                    let mid = (lo + hi) >> 1
+                    if starts[mid] <= day { slice = mid; lo = mid + 1 } else { hi = mid }
+                }
+                let mask = raster.sets(containing: p)
+                let isCovered = mask & coveredBit != 0
+                let held = isCovered && slice >= 0 ? mask & sliceMasks[slice] : 0
+                let key = AnswerCache.Key(slice: slice, covered: isCovered, low: held, high: 0, places: mask & placeBits)
+                if cache.append(key, to: &out) { continue }
+                let found = slice >= 0 ? inForce[slice].filter { held >> UInt64($0) & 1 == 1 } : []
+                let places = (0..<placeCount).filter { mask >> UInt64(statementCount + $0) & 1 == 1 }
+                let text = render(day: day, p, isCovered, found: found, places: places)
+                cache.insert(key, text)
+                out += text
+            }
+        }
+        }
         }
         }
         }

@@ -1,3 +1,4 @@
+import Dispatch
 import Geometry
 import Synchronization
 
@@ -72,6 +73,16 @@ public final class Engine: Sendable {
     /// The grid of place `i` (in name order).
     func placeGrid(_ i: Int) -> PolygonGrid {
         cells[statements.count + i].grid { PolygonGrid(placeShapes[i].polygons, resolution: Engine.resolution) }
+    }
+
+    /// Builds every grid now, on every core (a batch needs them all; one answer needs few).
+    public func buildGrids() {
+        let count = cells.count
+        DispatchQueue.concurrentPerform(iterations: count) { k in
+            // The largest first: the covered area, then the places, then the grounds.
+            let i = count - 1 - k
+            if i == count - 1 { _ = coveredGrid } else if i >= statements.count { _ = placeGrid(i - statements.count) } else { _ = groundGrid(i) }
+        }
     }
 
     var coveredGrid: PolygonGrid {

@@ -58,3 +58,33 @@ import TestSupport
     }
 }
 
+
+@Suite struct RasterIndexTests {
+    /// Many sets on one raster answer, bit for bit, as their own grids do: inside, outside, on
+    /// edges and vertices, in cells wholly inside, wholly outside and crossed.
+    @Test func answersAsEachSetsGrid() {
+        let sets: [[[[Position]]]] = [
+            [[[Position(0, 0), Position(10, 0), Position(10, 10), Position(5, 4), Position(0, 10), Position(0, 0)],
+              [Position(2, 1), Position(2, 3), Position(4, 3), Position(4, 1), Position(2, 1)]]],
+            [[[Position(12, 0), Position(14, 0), Position(13, 9), Position(12, 0)]]],
+            [[[Position(-1, -1), Position(15, -1), Position(15, 11), Position(-1, 11), Position(-1, -1)]]],
+            [[[Position(4.5, 0.5), Position(5.5, 0.5), Position(5.5, 1.5), Position(4.5, 1.5), Position(4.5, 0.5)]]],
+        ]
+        let grids = sets.map { PolygonGrid($0, resolution: 16) }
+        for resolution in [1, 7, 64] {
+            let raster = RasterIndex(sets, grids: grids, resolution: resolution)
+            var random = SplitMix(state: 64)
+            var points = (0..<20_000).map { _ in Position(random.uniform(-2...16), random.uniform(-2...12)) }
+            for set in sets { for polygon in set { for ring in polygon { points += ring } } }
+            var seen = Set<UInt64>()
+            for p in points {
+                let expected = grids.indices.reduce(UInt64(0)) { $0 | (grids[$1].contains(p) ? 1 << UInt64($1) : 0) }
+                let mask = raster.sets(containing: p)
+                seen.insert(mask)
+                #expect(mask == expected, "\(p) at resolution \(resolution)")
+            }
+            #expect(seen.count >= 5, "several combinations of sets met: \(seen)")
+        }
+        #expect(RasterIndex([], grids: [], resolution: 8).sets(containing: Position(0, 0)) == 0)
+    }
+}
