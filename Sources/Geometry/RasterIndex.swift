@@ -3,16 +3,19 @@ import Dispatch
 /// Up to 64 polygon sets on one raster, for classifying many points against all of them at once.
 ///
 /// The sets' common bounding box is cut into cells. Each cell knows which sets wholly contain it
-/// and which sets' edges pass through it (two 64-bit masks). A point then costs one cell lookup: the sets that contain its cell hold it, the sets that do not
+/// and which sets' edges pass through it (two 64-bit masks); cells with the same two masks share
+/// a class, so that the raster is two bytes a cell and stays in the processor's cache. A point
+/// then costs one cell lookup: the sets that contain its cell hold it, the sets that do not
 /// touch its cell do not, and only the few sets whose edges cross its cell are asked precisely,
 /// through their own `PolygonGrid` (whose answers, edges included, it therefore repeats exactly).
 public struct RasterIndex: Sendable {
     @usableFromInline let minX: Double, minY: Double, maxX: Double, maxY: Double
     @usableFromInline let cellWidth: Double, cellHeight: Double
     @usableFromInline let columns: Int, rows: Int
-    /// Per cell: the sets containing the whole cell, and the sets whose edges cross it (bit k: set k).
-    @usableFromInline var inside: [UInt64] = []
-    @usableFromInline var crossing: [UInt64] = []
+    /// Per cell: its class.
+    @usableFromInline var cellClass: [UInt16] = []
+    /// Per class: the sets containing the whole cell, and the sets whose edges cross it (bit k: set k).
+    @usableFromInline var classes: [(inside: UInt64, crossing: UInt64)] = []
     @usableFromInline let grids: [PolygonGrid]
 
     /// The most sets one index holds (bits of a mask).
@@ -52,9 +55,33 @@ public struct RasterIndex: Sendable {
             for cell in plane.crossing { crossingMask[Int(cell)] |= bit }
             for run in plane.inside { for cell in Int(run.start)..<Int(run.end) { insideMask[cell] |= bit } }
         }
-        inside = insideMask
-        crossing = crossingMask
+        // One class per distinct pair of masks; neighbours in a row mostly share theirs.
+        var known: [Pair: UInt16] = [:]
+        cellClass = [UInt16](repeating: 0, count: n * n)
+        var last = Pair(inside: 0, crossing: 0), lastClass: UInt16 = 0
+        known[last] = 0
+        classes.append((0, 0))
+        for i in 0..<(n * n) {
+            let pair = Pair(inside: insideMask[i], crossing: crossingMask[i])
+            if pair != last {
+                last = pair
+                if let id = known[pair] {
+                    lastClass = id
+                } else if classes.count < Int(UInt16.max) {
+                    lastClass = UInt16(classes.count)
+                    known[pair] = lastClass
+                    classes.append((pair.inside, pair.crossing))
+                } else {
+                    // More kinds of cells than two bytes can number: the last class asks every set.
+                    if classes.count == Int(UInt16.max) { classes.append((0, UInt64.max >> UInt64(64 - sets.count))) }
+                    lastClass = UInt16.max
+                }
+            }
+            cellClass[i] = lastClass
+        }
     }
+
+    private struct Pair: Hashable { let inside: UInt64, crossing: UInt64 }
 
     /// One set's cells: those its edges may touch, and runs of cells wholly inside.
     struct Plane {
@@ -141,9 +168,9 @@ public struct RasterIndex: Sendable {
     @inlinable
     public func sets(containing p: Position) -> UInt64 {
         guard p.x >= minX && p.x <= maxX && p.y >= minY && p.y <= maxY else { return 0 }
-        let k = row(p.y) * columns + column(p.x)
-        var mask = inside[k]
-        var unsure = crossing[k]
+        let cell = classes[Int(cellClass[row(p.y) * columns + column(p.x)])]
+        var mask = cell.inside
+        var unsure = cell.crossing
         while unsure != 0 {
             let i = unsure.trailingZeroBitCount
             if grids[i].contains(p) { mask |= 1 << UInt64(i) }

@@ -31,6 +31,8 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bo
     do { sink = try AtomicFile(path: out) } catch { throw Failure(error) }
     // Two workers, one per core: each parses and classifies half of every chunk, in order.
     let workers = (0..<max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))).map { _ in ClassifyWorker(classifier) }
+    // Written on a thread of its own, while the next chunk is read and classified.
+    let writer = BackgroundWriter(sink)
     var chunker = LineChunker()
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     var rows = 0, skipped = 0, readBytes: Int64 = 0
@@ -64,7 +66,7 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bo
                 case .success(let offset): lines.removeFirst(offset)
                 }
                 nextLine = 2
-                try sink.write(classifier.header)
+                try writer.write(classifier.header)
             }
             // Cut at a newline near the middle; each worker takes a part.
             var cuts = [0]
@@ -87,7 +89,7 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bo
                 }
                 nextLine += worker.lines
                 rows += worker.batch.count
-                try sink.write(worker.out)
+                try writer.write(worker.takeOutput())
             }
             if progress, rows - lastProgress >= 250_000 {
                 lastProgress = rows
@@ -97,6 +99,7 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bo
             if n == 0 { break }
         }
         if nextLine == 0 { throw Failure.badData("\(source.name): empty input: expected the header 'id,lon,lat,date'") }
+        try writer.finish()
         try sink.commit()
     } catch let error as Failure {
         failure = error
@@ -107,6 +110,7 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bo
     }
     if progress && rows >= 250_000 { FileHandle.standardError.write(Data("\n".utf8)) }
     if let failure {
+        try? writer.finish()
         sink.discard()
         throw failure
     }
@@ -114,6 +118,36 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bo
     if skipped > 0 || progress {
         printError("territory status: \(rows) points classified\(skipped > 0 ? ", \(skipped) rows skipped" : "")")
     }
+}
+
+/// Writes chunks to the sink on a serial queue of its own, in order, at most two chunks behind
+/// the caller (bounded memory); the first failure is reported by the next call.
+final class BackgroundWriter: @unchecked Sendable {
+    private let sink: AtomicFile
+    private let queue = DispatchQueue(label: "territory.status.writer")
+    private let slots = DispatchSemaphore(value: 2)
+    private let lock = NSLock()
+    private var failure: TerritoryError?
+
+    init(_ sink: AtomicFile) { self.sink = sink }
+
+    func write(_ bytes: [UInt8]) throws(TerritoryError) {
+        if let failure = takeFailure() { throw failure }
+        slots.wait()
+        queue.async {
+            defer { self.slots.signal() }
+            if self.lock.withLock({ self.failure != nil }) { return }
+            do throws(TerritoryError) { try self.sink.write(bytes) } catch { self.lock.withLock { self.failure = error } }
+        }
+    }
+
+    /// Waits for every chunk to be written.
+    func finish() throws(TerritoryError) {
+        queue.sync {}
+        if let failure = takeFailure() { throw failure }
+    }
+
+    private func takeFailure() -> TerritoryError? { lock.withLock { failure } }
 }
 
 /// One thread's share of a chunk: its parsed points, its output, its cache of answers.
@@ -128,6 +162,14 @@ final class ClassifyWorker: @unchecked Sendable {
     init(_ classifier: BatchClassifier) {
         self.classifier = classifier
         out.reserveCapacity(1 << 20)
+    }
+
+    /// The output of the last part, leaving a fresh buffer for the next.
+    func takeOutput() -> [UInt8] {
+        let bytes = out
+        out = []
+        out.reserveCapacity(bytes.count)
+        return bytes
     }
 
     func run(_ bytes: [UInt8], _ range: Range<Int>) {
