@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 // territory: who held, administered or had sovereignty over which ground, from when,
 // and on what authority — computed with GEOS and PROJ, emitted as GeoJSON.
 import PackageDescription
@@ -12,12 +12,16 @@ let package = Package(
         .library(name: "Geodesy", targets: ["Geodesy"]),
         .library(name: "Territory", targets: ["Territory"]),
         .library(name: "TerritoryStore", targets: ["TerritoryStore"]),
+        .library(name: "TerritoryService", targets: ["TerritoryService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System-library shims: a module map and one header each, nothing else.
@@ -51,11 +55,20 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The HTTP service on Hummingbird: OGC API - Features over the store's slices and
+        // statements, and the status, timeline and day endpoints, on the one engine.
+        .target(name: "TerritoryService", dependencies: [
+            "JSONText", "Territory", "TerritoryStore", "Geometry",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The command-line tool: thin commands that parse, call the libraries, print.
         .executableTarget(
             name: "TerritoryCLI",
             dependencies: [
-                "JSONText", "Geometry", "Geodesy", "Territory", "TerritoryStore",
+                "JSONText", "Geometry", "Geodesy", "Territory", "TerritoryStore", "TerritoryService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -71,6 +84,7 @@ let package = Package(
             "TerritoryStore", "Territory", "Geometry", "JSONText", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .testTarget(name: "TerritoryServiceTests", dependencies: ["TerritoryService", "TerritoryStore", "Territory", "JSONText", "TestSupport"], exclude: ["Corpus"]),
         .testTarget(name: "TerritoryCLITests", dependencies: ["TerritoryCLI", "Geometry", "Geodesy", "Territory", "TerritoryStore", "JSONText", "TestSupport"], exclude: ["Corpus"]),
     ],
     swiftLanguageModes: [.v6]

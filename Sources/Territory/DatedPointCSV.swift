@@ -2,7 +2,7 @@ import Foundation
 
 /// Dated points (`id,lon,lat,date`) parsed from CSV, a batch at a time, in flat arrays that are
 /// reused from batch to batch: point k's id is `ids[idEnds[k-1]..<idEnds[k]]`.
-public struct PointBatch {
+public struct PointBatch: Sendable {
     public var ids: [UInt8] = []
     public var idEnds: [Int] = []
     public var lons: [Double] = []

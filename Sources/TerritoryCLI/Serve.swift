@@ -1,0 +1,94 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import TerritoryService
+import Territory
+import TerritoryStore
+
+/// `territory serve`: the status service over HTTP.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the statements, time slices and status over HTTP (OGC API - Features).",
+        discussion: """
+        Answers on HOST:PORT (loopback by default: binding elsewhere is your choice) until \
+        SIGINT or SIGTERM, which finish the requests in flight. It prints 'serving \
+        http://HOST:PORT/' on standard error when it is ready, then one line per request \
+        (method, path, status, milliseconds) unless --quiet. A store rebuilt underneath \
+        (territory build) is taken up within a second, without a restart.
+
+        OGC API - Features - Part 1: Core (core, geojson, oas30):
+          /                                   landing page
+          /conformance, /api                  conformance classes; the OpenAPI 3.0 document
+          /collections                        statements, control, sovereignty, administration,
+                                              presence, access
+          /collections/ID/items               bbox, datetime (instant or A/B, '..' open), limit,
+                                              offset, holder, statement
+          /collections/ID/items/FEATURE       one feature (a statement's id, or HOLDER.FROM)
+        And:
+          /status?lon=&lat=&date=             as territory status --format json
+          POST /status (CSV id,lon,lat,date)  as territory status --csv
+          /timeline[?lon=&lat=], /days        the timeline; the days on which slices begin
+
+        EXAMPLES
+          territory serve
+          curl 'http://127.0.0.1:8080/status?lon=46.5469&lat=39.6408&date=2021-06-01'
+          ogrinfo OAPIF:http://127.0.0.1:8080 control
+        """
+    )
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: ArgumentHelp("The address to listen on (loopback by default; 0.0.0.0 for every interface).", valueName: "HOST"))
+    var host = "127.0.0.1"
+
+    @Option(help: ArgumentHelp("The port to listen on (0: any free port, printed when ready).", valueName: "PORT"))
+    var port = 8080
+
+    @Flag(help: "No access log line per request.")
+    var quiet = false
+
+    @Option(name: .customLong("max-body"), help: ArgumentHelp("The largest POST /status body taken, in bytes (413 beyond it).", valueName: "BYTES"))
+    var maximumBody = 64 << 20
+
+    @Option(name: .customLong("max-connections"), help: ArgumentHelp("Connections served at once; more wait until one closes.", valueName: "N"))
+    var maximumConnections = 512
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port: \(port) is not a port (0 to 65535)") }
+        guard !host.isEmpty, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw ValidationError("--host: '\(host)' is not an address") }
+        guard maximumBody >= 1024 else { throw ValidationError("--max-body: \(maximumBody) is below 1024 bytes") }
+        guard (1...100_000).contains(maximumConnections) else { throw ValidationError("--max-connections: \(maximumConnections) is not within 1 to 100000") }
+    }
+
+    func run() throws {
+        try reporting("serve") {
+            let store = try data.openStore()
+            let service: TerritoryService
+            do throws(TerritoryError) { service = try TerritoryService(store: store) } catch { throw Failure(error) }
+            var options = ServerOptions()
+            options.host = host
+            options.port = port
+            options.quiet = quiet
+            options.maximumBody = maximumBody
+            options.maximumConnections = maximumConnections
+            let outcome = Outcome()
+            let done = DispatchSemaphore(value: 0)
+            Task {
+                do { try await serve(service, options: options) } catch { outcome.set("\(error)") }
+                done.signal()
+            }
+            done.wait()
+            if let message = outcome.message {
+                throw Failure.io("cannot serve on \(host):\(port): \(message)")
+            }
+        }
+    }
+}
+
+/// The error a server task ended with, if any.
+final class Outcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text: String?
+    func set(_ message: String) { lock.withLock { text = message } }
+    var message: String? { lock.withLock { text } }
+}
