@@ -181,12 +181,14 @@ def postgis(t, data, points, work, n):
     with open(ours_csv) as f1, open(sql_csv) as f2:
         r1, r2 = csv.reader(f1), csv.reader(f2)
         next(r1)
-        rows = agree = 0
-        for x, y in zip(r1, r2):
-            rows += 1
+        ours_rows, sql_rows = list(r1), list(r2)
+        agree = 0
+        for x, y in zip(ours_rows, sql_rows):
             y[1] = {"t": "true", "f": "false"}.get(y[1], y[1])
             agree += x == y
-    print(f"agreement:      {agree}/{rows} rows identical on every column ({100 * agree / max(rows, 1):.4f} %)")
+    n = max(len(ours_rows), len(sql_rows))
+    print(f"agreement:      {agree}/{n} rows identical on every column ({100 * agree / max(n, 1):.4f} %)"
+          + (f"; row counts differ: territory {len(ours_rows)}, PostGIS {len(sql_rows)}" if len(ours_rows) != len(sql_rows) else ""))
 
 
 if __name__ == "__main__":

@@ -46,8 +46,13 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try reporting("export") {
-            let store = try data.openStore()
+            // The output first: an unwritable --out is said before any build.
             let file = try AtomicFile(path: out)
+            let store: Store
+            do { store = try data.openStore() } catch {
+                file.discard()
+                throw error
+            }
             do {
                 try PostGISExport.write(store, schema: schema, to: file)
                 try file.commit()

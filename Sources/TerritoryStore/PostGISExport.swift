@@ -23,11 +23,15 @@ public enum PostGISExport {
         else {
             throw .badInput("--schema: '\(name.prefix(80))' is not a schema name (lowercase letters, digits and '_', not starting with a digit, at most 63 characters)")
         }
-        guard !reserved.contains(name) else { throw .badInput("--schema: '\(name)' is a reserved word or a system schema; choose another") }
+        guard !reserved.contains(name), !name.hasPrefix("pg_") else { throw .badInput("--schema: '\(name)' is a reserved word or a system schema; choose another") }
         return name
     }
 
-    static let reserved: Set<String> = ["public", "pg_catalog", "information_schema", "pg_toast", "select", "table", "user", "order", "group", "from", "where", "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "both", "case", "cast", "check", "collate", "column", "constraint", "create", "current_date", "default", "desc", "distinct", "do", "else", "end", "except", "false", "for", "foreign", "grant", "having", "in", "into", "leading", "limit", "not", "null", "offset", "on", "only", "or", "primary", "references", "returning", "some", "symmetric", "then", "to", "trailing", "true", "union", "unique", "using", "when", "window", "with"]
+    static let reserved: Set<String> = ["public", "pg_catalog", "information_schema", "pg_toast", "topology", "tiger", "tiger_data", "extensions",
+                                        "lateral", "fetch", "current_user", "current_role", "current_time", "current_timestamp", "current_catalog", "session_user",
+                                        "localtime", "localtimestamp", "join", "left", "right", "inner", "outer", "full", "cross", "natural", "is", "isnull", "notnull",
+                                        "like", "ilike", "similar", "between", "overlaps", "verbose", "freeze", "binary", "authorization", "concurrently", "tablesample",
+                                        "initially", "deferrable", "placing", "variadic", "returning", "select", "table", "user", "order", "group", "from", "where", "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "both", "case", "cast", "check", "collate", "column", "constraint", "create", "current_date", "default", "desc", "distinct", "do", "else", "end", "except", "false", "for", "foreign", "grant", "having", "in", "into", "leading", "limit", "not", "null", "offset", "on", "only", "or", "primary", "references", "returning", "some", "symmetric", "then", "to", "trailing", "true", "union", "unique", "using", "when", "window", "with"]
 
     /// Writes the script for `store` into `out`, in schema `schema` (checked with `checkSchema`).
     public static func write(_ store: Store, schema name: String, to out: AtomicFile) throws(TerritoryError) {
@@ -49,15 +53,34 @@ public enum PostGISExport {
             }
         }
         try out.write("""
-        -- territory: the statements and time slices of "\(store.title.replacingOccurrences(of: "\n", with: " "))" for PostgreSQL + PostGIS.
-        -- Made by `territory export --postgis` from the store \(store.path.lastPathComponent) (data hash \(store.meta["data_hash"] ?? "unknown")).
+        -- territory: the statements and time slices of "\(comment(store.title))" for PostgreSQL + PostGIS.
+        -- Made by `territory export --postgis` from the store \(comment(store.path.lastPathComponent)) (data hash \(comment(store.meta["data_hash"] ?? "unknown"))).
         -- Load it with: psql -f FILE (one transaction: the schema is replaced whole, or not at all).
         \\set ON_ERROR_STOP on
         SET client_min_messages = warning;
+        -- Every literal below is standard: a backslash in the data is a backslash.
+        SET standard_conforming_strings = on;
         BEGIN;
         CREATE EXTENSION IF NOT EXISTS postgis;
+        -- PostGIS's types and functions, wherever it is installed, for the rest of the load.
+        DO $gis$
+        BEGIN
+          PERFORM set_config('search_path', (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'postgis')
+                             || ', ' || current_setting('search_path'), true);
+        END
+        $gis$;
+        -- Only a schema this export made is replaced: anything else of that name stops the load.
+        DO $guard$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = \(literal(name)))
+             AND coalesce(obj_description((SELECT oid FROM pg_namespace WHERE nspname = \(literal(name))), 'pg_namespace'), '') NOT LIKE 'territory:%' THEN
+            RAISE EXCEPTION 'schema % exists and was not made by territory export --postgis: not replacing it (choose another --schema)', \(literal(name));
+          END IF;
+        END
+        $guard$;
         DROP SCHEMA IF EXISTS \(schema) CASCADE;
         CREATE SCHEMA \(schema);
+
         COMMENT ON SCHEMA \(schema) IS \(literal("territory: who held, administered or had sovereignty over which ground, from when, on what authority (\(store.title))"));
 
         CREATE TABLE \(schema).actors (
@@ -157,7 +180,7 @@ public enum PostGISExport {
         CREATE FUNCTION \(s).status(lon double precision, lat double precision, day date)
         RETURNS TABLE (covered boolean, control text, sovereignty text, administration text, presence text[],
                        access text, zones text[], statements text[])
-        LANGUAGE sql STABLE PARALLEL SAFE AS $f$
+        LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $f$
           WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS g),
           inside AS (SELECT EXISTS (SELECT 1 FROM \(s).covered_parts c, pt WHERE ST_Covers(c.geom, pt.g)) AS yes),
           hits AS (
@@ -180,11 +203,12 @@ public enum PostGISExport {
         COMMENT ON FUNCTION \(s).status(double precision, double precision, date) IS 'The status of a place on a day, as territory status answers it';
 
         -- A table of dated points (columns id, lon, lat, day) classified in one join, in the
-        -- table's order of rows: the same rows as `territory status --csv`.
+        -- table's physical order of rows (scanned from its start: no synchronised scans), the
+        -- same rows as `territory status --csv`; a row with no lon, lat or day answers NULL.
         CREATE FUNCTION \(s).classify(points regclass)
         RETURNS TABLE (id text, covered boolean, control text, sovereignty text, administration text, presence text[],
                        access text, zones text[], statements text[])
-        LANGUAGE plpgsql STABLE AS $f$
+        LANGUAGE plpgsql STABLE SET synchronize_seqscans = off AS $f$
         BEGIN
           RETURN QUERY EXECUTE format($q$
             WITH pts AS (
@@ -192,7 +216,8 @@ public enum PostGISExport {
                      ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326) AS g
               FROM %s p),
             inside AS (
-              SELECT pts.k, EXISTS (SELECT 1 FROM \(s).covered_parts c WHERE ST_Covers(c.geom, pts.g)) AS yes FROM pts),
+              SELECT pts.k, CASE WHEN pts.g IS NULL OR pts.day IS NULL THEN NULL
+                                 ELSE EXISTS (SELECT 1 FROM \(s).covered_parts c WHERE ST_Covers(c.geom, pts.g)) END AS yes FROM pts),
             hits AS (
               SELECT DISTINCT pts.k, st.ord, st.id AS sid, st.facet, st.holder, st.zone
               FROM pts JOIN inside USING (k)
@@ -224,10 +249,26 @@ public enum PostGISExport {
         $f$;
         COMMENT ON FUNCTION \(s).classify(regclass) IS 'Dated points (id, lon, lat, day) classified as territory status --csv does';
 
+        -- Both functions find PostGIS where it is installed, whatever the caller's search_path.
+        DO $path$
+        DECLARE
+          gis text := (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'postgis');
+        BEGIN
+          EXECUTE format('ALTER FUNCTION %s.status(double precision, double precision, date) SET search_path = %s, pg_catalog', \(literal(s)), gis);
+          EXECUTE format('ALTER FUNCTION %s.classify(regclass) SET search_path = %s, pg_catalog', \(literal(s)), gis);
+        END
+        $path$;
+
         """
     }
 
     private static let hexDigits = Array("0123456789abcdef")
+
+    /// Text safe inside a `--` comment: every control character (a line end among them, which
+    /// would end the comment and let the rest reach psql) becomes a space.
+    static func comment(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" ? " " : $0 }))
+    }
 
     /// A SQL string literal (standard-conforming: a quote doubled), or NULL.
     static func literal(_ text: String?) -> String {

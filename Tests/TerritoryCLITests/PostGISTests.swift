@@ -163,6 +163,40 @@ final class ThrowawayCluster {
         #expect(try cluster.psql(["-f", broken.path]).status != 0)
         let after = try cluster.psql(["-c", "SELECT control FROM territory.status(46.5469, 39.6408, '2021-06-01')"])
         #expect(after.output.trimmingCharacters(in: .newlines) == "RU", "the earlier schema still answers: \(after.output)")
+
+        // The functions find PostGIS whatever the caller's search_path; a NULL day answers no row.
+        let elsewhere = try cluster.psql(["-c", "SET search_path = pg_catalog", "-c", "SELECT control FROM territory.status(46.5469, 39.6408, '2021-06-01')"])
+        #expect(elsewhere.status == 0 && elsewhere.output.contains("RU"), "\(elsewhere.output)")
+        #expect(try cluster.psql(["-c", "SELECT count(*) FROM territory.status(46.5469, 39.6408, NULL)"]).output.trimmingCharacters(in: .newlines) == "0")
+
+        // A schema the export did not make is never replaced.
+        #expect(try cluster.psql(["-c", "CREATE SCHEMA analytics", "-c", "CREATE TABLE analytics.keep (x int)"]).status == 0)
+        let other = folder.appendingPathComponent("analytics.sql")
+        #expect(try Run(["export", "--postgis", "--schema", "analytics", "--store", store, "--out", other.path]).status == 0)
+        let refused = try cluster.psql(["-f", other.path])
+        #expect(refused.status != 0 && refused.output.contains("not made by territory export"), "\(refused.output)")
+        #expect(try cluster.psql(["-c", "SELECT count(*) FROM analytics.keep"]).status == 0, "the other schema's table is still there")
+
+        // Text from the data cannot reach psql or break out of a literal: a title with line ends,
+        // a psql meta-command and backslashes, loaded with standard_conforming_strings off.
+        let data = folder.appendingPathComponent("data")
+        try FileManager.default.copyItem(at: projectData, to: data)
+        let catalog = data.appendingPathComponent("catalog.json")
+        let catalogText = try String(contentsOf: catalog, encoding: .utf8)
+        guard case .object(let root) = try JSONReader.parse(catalogText), case .string(let title)? = root["title"] else { Issue.record("no title"); return }
+        let marker = folder.appendingPathComponent("INJECTED").path
+        let hostile = "Title\\r\\\\! touch \(marker)\\r\\n\\\\! touch \(marker) '); DROP SCHEMA territory CASCADE; -- \\\\"
+        try catalogText.replacingOccurrences(of: "\"\(title)\"", with: "\"\(hostile)\"").write(to: catalog, atomically: true, encoding: .utf8)
+        let hostileStore = folder.appendingPathComponent("hostile.gpkg").path
+        let hostileScript = folder.appendingPathComponent("hostile.sql").path
+        let exported = try Run(["export", "--postgis", "--data", data.path, "--store", hostileStore, "--out", hostileScript])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let loaded = try runTool(ThrowawayCluster.bin.appendingPathComponent("psql"), ["-h", cluster.socket, "-U", "postgres", "-X", "-q", "-At", "-f", hostileScript],
+                                 environment: ["PGOPTIONS": "-c standard_conforming_strings=off"])
+        #expect(loaded.status == 0, "\(loaded.output)")
+        #expect(!FileManager.default.fileExists(atPath: marker), "no shell command ran")
+        let comment = try cluster.psql(["-c", "SELECT obj_description('territory'::regnamespace, 'pg_namespace')"])
+        #expect(comment.output.contains("DROP SCHEMA territory CASCADE; -- \\"), "the title comes back as written: \(comment.output)")
     }
 
     @Test func badArgumentsAreRefusedAndNothingIsWritten() throws {

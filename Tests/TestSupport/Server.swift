@@ -1,0 +1,152 @@
+import Foundation
+
+/// `territory serve --port 0` started as a process of its own, on loopback, answering from a
+/// given store; its standard error is collected (the ready line gives the port).
+public final class ServedTool: @unchecked Sendable {
+    public let process = Process()
+    public let port: Int
+    private let errors = Pipe()
+    private let collected = Collected()
+
+    public init(_ arguments: [String]) throws {
+        process.executableURL = Run.binary
+        process.arguments = ["serve", "--port", "0"] + arguments
+        var env = ProcessInfo.processInfo.environment.merging(TestHome.environment) { _, new in new }
+        for (key, value) in env where value.isEmpty { env[key] = nil }
+        process.environment = env
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        let sink = collected
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            sink.lock.withLock { sink.data.append(data) }
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        var found: Int?
+        while found == nil && Date() < deadline && process.isRunning {
+            Thread.sleep(forTimeInterval: 0.05)
+            let text = collected.text
+            if let range = text.range(of: "serving http://127.0.0.1:") {
+                let digits = text[range.upperBound...].prefix { $0.isNumber }
+                if text[range.upperBound...].dropFirst(digits.count).hasPrefix("/") { found = Int(digits) }
+            }
+        }
+        guard let found else {
+            process.terminate()
+            throw ServerStartError(log: collected.text)
+        }
+        port = found
+    }
+
+    public struct ServerStartError: Error, CustomStringConvertible {
+        public let log: String
+        public var description: String { "territory serve did not start: \(log)" }
+    }
+
+    /// What the server wrote on standard error so far.
+    public var log: String { collected.text }
+
+    public var base: String { "http://127.0.0.1:\(port)" }
+
+    /// Sends SIGTERM and waits for the exit; returns the exit status.
+    @discardableResult
+    public func stop() -> Int32 {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        errors.fileHandleForReading.readabilityHandler = nil
+        return process.terminationStatus
+    }
+
+    deinit { if process.isRunning { process.terminate() } }
+
+    final class Collected: @unchecked Sendable {
+        let lock = NSLock()
+        var data = Data()
+        var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+    }
+}
+
+/// One HTTP exchange over a plain socket, bytes as given: for requests no well-behaved client
+/// would send (bad escapes, raw bytes, overlong lines, wrong methods).
+public struct RawHTTP {
+    public let status: Int
+    public let headers: [String: String]
+    public let body: [UInt8]
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// Sends `request` (the whole request, head and body) to 127.0.0.1:`port` and reads the
+    /// answer until the server closes the connection (send `Connection: close`).
+    public static func send(_ request: [UInt8], port: Int, timeout: Int = 30) throws -> RawHTTP {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw RawError(message: "socket: \(errno)") }
+        defer { close(fd) }
+        var tv = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw RawError(message: "connect: \(errno)") }
+        var sent = 0
+        while sent < request.count {
+            let n = request[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { break }  // the server may refuse and close before reading it all
+            sent += n
+        }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            answer += buffer[0..<n]
+        }
+        return try parse(answer)
+    }
+
+    /// A GET of `target` (sent as is), closing the connection after.
+    public static func get(_ target: String, port: Int, headers: [String] = []) throws -> RawHTTP {
+        try send(Array((["GET \(target) HTTP/1.1", "Host: 127.0.0.1:\(port)", "Connection: close"] + headers + ["", ""]).joined(separator: "\r\n").utf8), port: port)
+    }
+
+    static func parse(_ bytes: [UInt8]) throws -> RawHTTP {
+        guard let end = (0..<max(0, bytes.count - 3)).first(where: { bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10 }) else {
+            throw RawError(message: "no HTTP answer (\(bytes.count) bytes: \(String(decoding: bytes.prefix(200), as: UTF8.self)))")
+        }
+        let head = String(decoding: bytes[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        let statusLine = head[0].split(separator: " ")
+        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw RawError(message: "bad status line \(head[0])") }
+        var headers: [String: String] = [:]
+        for line in head.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        var body = Array(bytes[(end + 4)...])
+        if headers["transfer-encoding"]?.lowercased() == "chunked" { body = dechunk(body) }
+        return RawHTTP(status: status, headers: headers, body: body)
+    }
+
+    static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            guard let lineEnd = (i..<max(i, bytes.count - 1)).first(where: { bytes[$0] == 13 && bytes[$0 + 1] == 10 }) else { break }
+            let size = Int(String(decoding: bytes[i..<lineEnd], as: UTF8.self).split(separator: ";")[0], radix: 16) ?? 0
+            if size == 0 { break }
+            let start = lineEnd + 2
+            out += bytes[start..<min(bytes.count, start + size)]
+            i = start + size + 2
+        }
+        return out
+    }
+
+    public struct RawError: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+}
