@@ -245,8 +245,9 @@ private func object(_ response: ServiceResponse) throws -> JSONObject {
         let store = fixture.folder.appendingPathComponent("served.gpkg")
         #expect(try Run(["build", "--data", data.path, "--store", store.path]).status == 0)
         let server = try ServedTool(["--data", data.path, "--store", store.path])
-        let before = try RawHTTP.get("/collections", port: server.port)
+        let before = try RawHTTP.get("/", port: server.port)
         #expect(before.status == 200 && before.text.contains("Nagorno-Karabakh"))
+        #expect(try RawHTTP.get("/collections", port: server.port).status == 200)
         // Retitle the data and rebuild: within a few seconds the server answers from the new store.
         let catalog = data.appendingPathComponent("catalog.json")
         let text = try String(contentsOf: catalog, encoding: .utf8)
