@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Territory", targets: ["Territory"]),
         .library(name: "TerritoryStore", targets: ["TerritoryStore"]),
         .library(name: "TerritoryService", targets: ["TerritoryService"]),
+        .library(name: "TerritoryServer", targets: ["TerritoryServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -55,10 +56,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // The HTTP service on Hummingbird: OGC API - Features over the store's slices and
-        // statements, and the status, timeline and day endpoints, on the one engine.
-        .target(name: "TerritoryService", dependencies: [
-            "JSONText", "Territory", "TerritoryStore", "Geometry",
+        // The service, independent of HTTP: OGC API - Features over the store's slices and
+        // statements, the status, timeline and day answers, the query parameters, the OpenAPI document.
+        .target(name: "TerritoryService", dependencies: ["JSONText", "Territory", "TerritoryStore", "Geometry"]),
+        // The service over HTTP/1.1 on Hummingbird: access log, POST bodies, limits, shutdown.
+        .target(name: "TerritoryServer", dependencies: [
+            "TerritoryService", "Territory", "TerritoryStore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -68,12 +71,12 @@ let package = Package(
         .executableTarget(
             name: "TerritoryCLI",
             dependencies: [
-                "JSONText", "Geometry", "Geodesy", "Territory", "TerritoryStore", "TerritoryService",
+                "JSONText", "Geometry", "Geodesy", "Territory", "TerritoryStore", "TerritoryService", "TerritoryServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // The fuzz harness (tools/fuzz builds it with libFuzzer in .build-fuzz; a plain build replays files).
-        .executableTarget(name: "TerritoryFuzz", dependencies: ["JSONText", "Geometry", "Geodesy", "Territory"]),
+        .executableTarget(name: "TerritoryFuzz", dependencies: ["JSONText", "Geometry", "Geodesy", "Territory", "TerritoryService"]),
         // Fixtures shared by every test target: one day(), one package root, one tool runner, temporary homes.
         .target(name: "TestSupport", dependencies: ["Territory"], path: "Tests/TestSupport"),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText", "TestSupport"]),

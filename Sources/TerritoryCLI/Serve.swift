@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import TerritoryServer
 import TerritoryService
 import Territory
 import TerritoryStore

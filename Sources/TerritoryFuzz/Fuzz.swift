@@ -3,6 +3,8 @@ import Geodesy
 import Geometry
 import JSONText
 import Territory
+import TerritoryService
+import TerritoryStore
 
 /// What one fuzz input is fed to, chosen by the environment variable `FUZZ_TARGET`.
 enum FuzzTarget: String, CaseIterable {
@@ -16,6 +18,9 @@ enum FuzzTarget: String, CaseIterable {
     case csv
     /// Day(parsing:), checked against the CSV parser's own reading of days.
     case date
+    /// The service's query strings (QueryString, ItemsQuery, TimeFilter) and paths (Route): any
+    /// bytes are accepted or refused with a 4xx, and what is accepted reads back the same.
+    case query
 
     /// The target named by `FUZZ_TARGET`; the tool stops with a message when it names none.
     static let selected: FuzzTarget = {
@@ -39,6 +44,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     case .statements: Fuzz.statements(bytes)
     case .csv: Fuzz.csv(bytes)
     case .date: Fuzz.date(bytes)
+    case .query: Fuzz.query(bytes)
     }
     return 0
 }
@@ -290,5 +296,43 @@ enum Fuzz {
         } else if !reading.days.isEmpty {
             fail("CSV accepts the day '\(text)' that Day refuses or that is outside 1800-2199")
         }
+    }
+
+    static func query(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        // The path: a route or a 404, nothing else.
+        do { _ = try Route(path: "/" + text.prefix { $0 != "?" }) } catch {
+            if error.status != 404 { fail("path '\(text.prefix(80))' refused with \(error.status)") }
+        }
+        let parameters: [(name: String, value: String)]
+        do { parameters = try QueryString.parse(Substring(text)) } catch {
+            if error.status != 400 || error.description.isEmpty { fail("query '\(text.prefix(80))' refused with \(error.status)") }
+            return
+        }
+        // Decoded names are unique, and escaping them again reads back the same.
+        if Set(parameters.map(\.name)).count != parameters.count { fail("a name twice in '\(text.prefix(80))'") }
+        let again = parameters.map { escape($0.name) + "=" + escape($0.value) }.joined(separator: "&")
+        guard let back = try? QueryString.parse(Substring(again)), back.map(\.name) == parameters.map(\.name), back.map(\.value) == parameters.map(\.value) else {
+            fail("'\(text.prefix(80))' does not read back through '\(again.prefix(80))'")
+        }
+        do {
+            let items = try ItemsQuery(parameters)
+            if !(1...ItemsQuery.maximumLimit).contains(items.limit) || items.offset < 0 { fail("limit \(items.limit), offset \(items.offset) from '\(text.prefix(80))'") }
+            if let box = items.bbox, !(box.minX <= box.maxX && box.minY <= box.maxY) { fail("an upside-down box from '\(text.prefix(80))'") }
+            if let range = items.during, let from = range.from, let through = range.through, from > through { fail("a reversed range from '\(text.prefix(80))'") }
+        } catch {
+            if error.status != 400 || error.description.isEmpty { fail("items '\(text.prefix(80))' refused with \(error.status)") }
+        }
+        do { _ = try TimeFilter.parse(text) } catch {
+            if error.status != 400 { fail("datetime '\(text.prefix(80))' refused with \(error.status)") }
+        }
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for b in text.utf8 {
+            if (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) { out.unicodeScalars.append(Unicode.Scalar(b)) } else { out += String(format: "%%%02X", b) }
+        }
+        return out
     }
 }

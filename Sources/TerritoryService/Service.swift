@@ -323,19 +323,30 @@ public final class Snapshot: Sendable {
         var features: [String] = []
         let matched: Int
         do {
+            // A box is matched exactly (GEOS: the geometry meets the box), not by the boxes of the
+            // index alone: every candidate is read, tested, then paged.
+            let exact = query.bbox.map { b in
+                Shape.polygon([[Position(b.minX, b.minY), Position(b.maxX, b.minY), Position(b.maxX, b.maxY), Position(b.minX, b.maxY), Position(b.minX, b.minY)]])
+            }
+            let context = GEOSContext()
+            let box = try exact.map { try PreparedGeometry(try Geometry($0, context: context)) }
+            func meets(_ polygons: [[[Position]]]) throws -> Bool {
+                guard let box else { return true }
+                return try box.intersects(try Geometry(.multiPolygon(polygons), context: context))
+            }
+            let paged = box == nil && query.holder == nil && query.statement == nil
             if collection.id == "statements" {
-                if query.holder != nil || query.statement != nil {
-                    // Holder and statement filters on statements: through the catalog, then paged.
-                    let all = try store.statements(bbox: query.bbox, during: query.during).items.filter { s, _ in
-                        (query.holder.map { $0 == s.holder } ?? true) && (query.statement.map { $0 == s.id } ?? true)
+                let page = try store.statements(bbox: query.bbox, during: query.during,
+                                                limit: paged ? query.limit : .max, offset: paged ? query.offset : 0)
+                var all = page.items
+                if !paged {
+                    all = try all.filter { s, ground in
+                        guard query.holder.map({ $0 == s.holder }) ?? true, query.statement.map({ $0 == s.id }) ?? true else { return false }
+                        return try meets(ground.polygons)
                     }
-                    matched = all.count
-                    for (s, ground) in all.dropFirst(query.offset).prefix(query.limit) { features.append(Snapshot.statementFeature(s, ground)) }
-                } else {
-                    let page = try store.statements(bbox: query.bbox, during: query.during, limit: query.limit, offset: query.offset)
-                    matched = page.matched
-                    for (s, ground) in page.items { features.append(Snapshot.statementFeature(s, ground)) }
                 }
+                matched = paged ? page.matched : all.count
+                for (s, ground) in paged ? all[...] : all.dropFirst(query.offset).prefix(query.limit) { features.append(Snapshot.statementFeature(s, ground)) }
             } else {
                 var q = Store.SliceQuery()
                 q.facets = [Facet(rawValue: collection.id)!]
@@ -343,11 +354,17 @@ public final class Snapshot: Sendable {
                 q.during = query.during
                 q.holder = query.holder
                 q.statement = query.statement
-                q.limit = query.limit
-                q.offset = query.offset
-                let page = try store.slices(q)
-                matched = page.matched
-                for f in page.items { features.append(Snapshot.sliceFeature(f)) }
+                if box == nil {
+                    q.limit = query.limit
+                    q.offset = query.offset
+                    let page = try store.slices(q)
+                    matched = page.matched
+                    for f in page.items { features.append(Snapshot.sliceFeature(f)) }
+                } else {
+                    let all = try store.slices(q).items.filter { try meets($0.polygons) }
+                    matched = all.count
+                    for f in all.dropFirst(query.offset).prefix(query.limit) { features.append(Snapshot.sliceFeature(f)) }
+                }
             }
         } catch {
             throw ServiceError(status: 500, code: "InternalError", description: "\(error)")

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import Synchronization
 import Territory
+import TerritoryService
 import TerritoryStore
 
 /// How `territory serve` runs.
