@@ -153,15 +153,7 @@ public struct RasterIndex: Sendable {
     /// False only when the segment's line clearly misses the cell (all four corners on one side).
     private func mayTouch(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ c: Int, _ r: Int) -> Bool {
         let cx0 = minX + Double(c) * cellWidth, cy0 = minY + Double(r) * cellHeight
-        let cx1 = cx0 + cellWidth, cy1 = cy0 + cellHeight
-        let dx = x2 - x1, dy = y2 - y1
-        let pad = 1e-9 * (abs(dx) + abs(dy))
-        // The four corners' sides of the line, without an array per call.
-        let s1 = dx * (cy0 - y1) - dy * (cx0 - x1), s2 = dx * (cy0 - y1) - dy * (cx1 - x1)
-        let s3 = dx * (cy1 - y1) - dy * (cx0 - x1), s4 = dx * (cy1 - y1) - dy * (cx1 - x1)
-        let positive = s1 > -pad || s2 > -pad || s3 > -pad || s4 > -pad
-        let negative = s1 < pad || s2 < pad || s3 < pad || s4 < pad
-        return positive && negative
+        return segmentMayTouchBox(x1, y1, x2, y2, cx0, cy0, cx0 + cellWidth, cy0 + cellHeight)
     }
 
     /// The sets holding `p` (inside or on an edge), bit k for set k.
