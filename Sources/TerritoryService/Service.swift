@@ -195,15 +195,25 @@ public final class Snapshot: Sendable {
         self.store = store
         stamp = Snapshot.stamp(store.path)
         var infos: [CollectionInfo] = []
+        // Every feature is read and written once, here: pages, filters and lookups are answered
+        // from memory.
         let statements = try store.statements()
         infos.append(CollectionInfo(id: "statements", title: "Statements",
                                     description: "Every territorial statement with its resolved ground, facet, holder, valid interval [valid_from, valid_to), announcement and source",
-                                    shapes: statements.items.map(\.1), intervals: statements.items.map(\.0.valid)))
+                                    shapes: statements.items.map(\.1), intervals: statements.items.map(\.0.valid),
+                                    features: FeatureList(statements.items.map { s, ground in
+                                        FeatureEntry(id: s.id, text: Snapshot.statementFeature(s, ground), valid: s.valid, holder: s.holder,
+                                                     statements: [s.id], polygons: ground.polygons)
+                                    })))
         for facet in Facet.allCases {
             let features = try store.layers(on: nil, facets: [facet])
             infos.append(CollectionInfo(id: facet.rawValue, title: "\(facet.rawValue.capitalized) by time slice",
                                         description: "The ground of each \(facet.rawValue) holder in every time slice [valid_from, valid_to), as territory layers --all --facet \(facet.rawValue) writes it",
-                                        shapes: features.map { .multiPolygon($0.polygons) }, intervals: features.map(\.valid)))
+                                        shapes: features.map { .multiPolygon($0.polygons) }, intervals: features.map(\.valid),
+                                        features: FeatureList(features.map { f in
+                                            FeatureEntry(id: Snapshot.sliceID(f), text: Snapshot.sliceFeature(f), valid: f.valid, holder: f.holder,
+                                                         statements: f.statements, polygons: f.polygons)
+                                        })))
         }
         collections = infos
         // Every day on which a slice begins, with what changes then.
@@ -219,6 +229,48 @@ public final class Snapshot: Sendable {
             days.append(.object(JSONObject([("date", .string(day.description)), ("changes", .array(changes))])))
         }
         daysJSON = .object(JSONObject([("days", .array(days))]))
+    }
+
+    /// What a GET /status answer says after its place and day: it depends only on whether the
+    /// place is covered, the statements in force there and the zones holding it (the store's
+    /// record and boundary pack are the snapshot's), so places with the same status share it.
+    struct StatusKey: Hashable {
+        let covered: Bool
+        let statements: [String]
+        let zones: [String]
+    }
+
+    /// The written tails of status answers, by what decides them; a few hundred at most on real
+    /// data (every combination of statements and zones that holds somewhere), emptied if ever
+    /// more than `statusTailLimit`.
+    private let statusTails = Mutex<[StatusKey: [UInt8]]>([:])
+    static let statusTailLimit = 4096
+
+    /// The body of GET /status: exactly `territory status --format json`'s answer (written with
+    /// the members in their order), its place and day written per request and the rest reused.
+    func statusBody(_ position: Position, _ day: Day) -> [UInt8] {
+        let answer = store.status(at: position, on: day)
+        let key = StatusKey(covered: answer.covered, statements: answer.statements.map(\.id), zones: answer.zones)
+        let tail = statusTails.withLock { $0[key] } ?? {
+            guard case .object(var object) = answer.json(boundaries: store.boundaries) else { preconditionFailure("a status answer is an object") }
+            precondition(object.members.prefix(3).map(\.key) == ["lon", "lat", "date"], "a status answer begins with lon, lat, date")
+            object.members.removeFirst(3)
+            let written = Array(JSONWriter.string(.object(object), sortedKeys: false).utf8.dropFirst())
+            statusTails.withLock { tails in
+                if tails.count >= Snapshot.statusTailLimit { tails.removeAll() }
+                tails[key] = written
+            }
+            return written
+        }()
+        var head = "{\"lon\":" + JSONWriter.number(position.x) + ",\"lat\":" + JSONWriter.number(position.y) + ",\"date\":"
+        JSONWriter.string(day.description, into: &head)
+        var body = [UInt8]()
+        body.reserveCapacity(head.utf8.count + tail.count + 2)
+        body.append(contentsOf: head.utf8)
+        body.append(UInt8(ascii: ","))
+        body.append(contentsOf: tail)
+        body.append(UInt8(ascii: "\n"))
+        return body
     }
 
     /// The classifier for many points (every facet and the zones, as status --csv by default).
@@ -269,7 +321,7 @@ public final class Snapshot: Sendable {
             return try item(try collection(id), featureID, base: base)
         case .status:
             let (position, day) = try Snapshot.place(parameters)
-            return .json(store.status(at: position, on: day).json(boundaries: store.boundaries))
+            return ServiceResponse(status: 200, contentType: "application/json", body: statusBody(position, day))
         case .timeline:
             let lon = value("lon"), lat = value("lat")
             var position: Position?
@@ -320,55 +372,10 @@ public final class Snapshot: Sendable {
 
     /// A page of a collection's features.
     func items(_ collection: CollectionInfo, _ query: ItemsQuery, _ parameters: [(name: String, value: String)], base: String) throws(ServiceError) -> ServiceResponse {
-        var features: [String] = []
-        let matched: Int
-        do {
-            // A box is matched exactly (GEOS: the geometry meets the box), not by the boxes of the
-            // index alone: every candidate is read, tested, then paged.
-            let exact = query.bbox.map { b in
-                Shape.polygon([[Position(b.minX, b.minY), Position(b.maxX, b.minY), Position(b.maxX, b.maxY), Position(b.minX, b.maxY), Position(b.minX, b.minY)]])
-            }
-            let context = GEOSContext()
-            let box = try exact.map { try PreparedGeometry(try Geometry($0, context: context)) }
-            func meets(_ polygons: [[[Position]]]) throws -> Bool {
-                guard let box else { return true }
-                return try box.intersects(try Geometry(.multiPolygon(polygons), context: context))
-            }
-            let paged = box == nil && query.holder == nil && query.statement == nil
-            if collection.id == "statements" {
-                let page = try store.statements(bbox: query.bbox, during: query.during,
-                                                limit: paged ? query.limit : .max, offset: paged ? query.offset : 0)
-                var all = page.items
-                if !paged {
-                    all = try all.filter { s, ground in
-                        guard query.holder.map({ $0 == s.holder }) ?? true, query.statement.map({ $0 == s.id }) ?? true else { return false }
-                        return try meets(ground.polygons)
-                    }
-                }
-                matched = paged ? page.matched : all.count
-                for (s, ground) in paged ? all[...] : all.dropFirst(query.offset).prefix(query.limit) { features.append(Snapshot.statementFeature(s, ground)) }
-            } else {
-                var q = Store.SliceQuery()
-                q.facets = [Facet(rawValue: collection.id)!]
-                q.bbox = query.bbox
-                q.during = query.during
-                q.holder = query.holder
-                q.statement = query.statement
-                if box == nil {
-                    q.limit = query.limit
-                    q.offset = query.offset
-                    let page = try store.slices(q)
-                    matched = page.matched
-                    for f in page.items { features.append(Snapshot.sliceFeature(f)) }
-                } else {
-                    let all = try store.slices(q).items.filter { try meets($0.polygons) }
-                    matched = all.count
-                    for f in all.dropFirst(query.offset).prefix(query.limit) { features.append(Snapshot.sliceFeature(f)) }
-                }
-            }
-        } catch {
-            throw ServiceError(status: 500, code: "InternalError", description: "\(error)")
-        }
+        let page: (items: ArraySlice<FeatureEntry>, matched: Int)
+        do { page = try collection.features.page(query) } catch { throw ServiceError(status: 500, code: "InternalError", description: "\(error)") }
+        let matched = page.matched
+        let features = page.items.map(\.text)
         let path = base + "/collections/\(collection.id)/items"
         var links: [JSONValue] = [Snapshot.link(Snapshot.url(path, parameters, offset: nil), "self", "application/geo+json", "This page"),
                                   Snapshot.link(base + "/collections/\(collection.id)", "collection", "application/json", collection.title)]
@@ -379,7 +386,7 @@ public final class Snapshot: Sendable {
             links.append(Snapshot.link(Snapshot.url(path, parameters, offset: max(0, query.offset - query.limit)), "prev", "application/geo+json", "The previous page"))
         }
         var out = "{\"type\":\"FeatureCollection\",\"numberMatched\":\(matched),\"numberReturned\":\(features.count),\"timeStamp\":"
-        JSONWriter.write(Snapshot.now(), into: &out)
+        JSONWriter.string(timeStamp(), into: &out)
         out += ",\"links\":"
         JSONWriter.write(.array(links), sortedKeys: false, into: &out)
         out += ",\"features\":["
@@ -393,25 +400,8 @@ public final class Snapshot: Sendable {
 
     /// One feature by its id: a statement's id, or `HOLDER.VALID_FROM` of a slice.
     func item(_ collection: CollectionInfo, _ featureID: String, base: String) throws(ServiceError) -> ServiceResponse {
-        let missing = ServiceError.notFound("no feature '\(featureID.prefix(80))' in collection \(collection.id)")
-        var text: String
-        do {
-            if collection.id == "statements" {
-                guard let (s, ground) = try store.statements().items.first(where: { $0.0.id == featureID }) else { throw missing }
-                text = Snapshot.statementFeature(s, ground)
-            } else {
-                guard let dot = featureID.lastIndex(of: "."), let day = try? Day(parsing: String(featureID[featureID.index(after: dot)...])) else { throw missing }
-                var q = Store.SliceQuery()
-                q.facets = [Facet(rawValue: collection.id)!]
-                q.holder = String(featureID[..<dot])
-                q.during = try DayRange(from: day, through: day)
-                guard let f = try store.slices(q).items.first(where: { $0.valid.from == day }) else { throw missing }
-                text = Snapshot.sliceFeature(f)
-            }
-        } catch let e as ServiceError {
-            throw e
-        } catch {
-            throw ServiceError(status: 500, code: "InternalError", description: "\(error)")
+        guard var text = collection.features.entry(featureID)?.text else {
+            throw .notFound("no feature '\(featureID.prefix(80))' in collection \(collection.id)")
         }
         // The feature with its links, as OGC API - Features asks of a single feature.
         text.removeLast()  // the closing brace
@@ -425,9 +415,11 @@ public final class Snapshot: Sendable {
     }
 
     /// A slice feature as `territory layers` writes it, with an id that needs no escaping in a path.
+    static func sliceID(_ f: SliceFeature) -> String { "\(f.holder).\(f.valid.from)" }
+
     static func sliceFeature(_ f: SliceFeature) -> String {
         var feature = f.feature
-        feature.id = .string("\(f.holder).\(f.valid.from)")
+        feature.id = .string(sliceID(f))
         var out = ""
         GeoJSON.write(feature, into: &out)
         return out
@@ -470,12 +462,6 @@ public final class Snapshot: Sendable {
         }
         return out
     }
-
-    static func now() -> JSONValue {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return .string(f.string(from: Date()))
-    }
 }
 
 extension String {
@@ -490,8 +476,12 @@ struct CollectionInfo: Sendable {
     let bbox: [Double]
     let interval: (from: Day?, to: Day?)
 
-    init(id: String, title: String, description: String, shapes: [Shape], intervals: [DayInterval]) {
+    /// Its features, in the store's order.
+    let features: FeatureList
+
+    init(id: String, title: String, description: String, shapes: [Shape], intervals: [DayInterval], features: FeatureList) {
         self.id = id
+        self.features = features
         self.title = title
         self.description = description
         var lo = Position(.infinity, .infinity), hi = Position(-.infinity, -.infinity)

@@ -124,6 +124,84 @@ private func object(_ response: ServiceResponse) throws -> JSONObject {
         #expect(!statements.isEmpty && statements.allSatisfy { $0.properties["holder"] == .string("RU") })
     }
 
+    /// The service pages and filters from memory; the store answers the same questions in SQL
+    /// (R*Tree, date columns, slice_statements), its candidates then tested exactly with GEOS here.
+    /// Both must name the same features, in the same order, at 200 random queries per collection.
+    @Test func filtersInMemoryEqualTheStoresQueries() throws {
+        var random = SplitMix(state: 20201110)
+        let store = fixture.store
+        let statements = try store.statements().items
+        let holders = Array(Set(statements.map(\.0.holder))).sorted()
+        let ids = statements.map(\.0.id)
+        let context = GEOSContext()
+        func meets(_ b: BBox, _ polygons: [[[Position]]]) throws -> Bool {
+            let box = try Geometry(.polygon([[Position(b.minX, b.minY), Position(b.maxX, b.minY), Position(b.maxX, b.maxY), Position(b.minX, b.maxY), Position(b.minX, b.minY)]]), context: context)
+            return try box.intersects(try Geometry(.multiPolygon(polygons), context: context))
+        }
+        func day() -> String { Day(ordinal: Int(random.next() % 12_000) + 8_800).description }
+        var nonEmpty = 0
+        for collection in ["statements"] + Facet.allCases.map(\.rawValue) {
+            for _ in 0..<200 {
+                var parameters: [String] = ["limit=10000"]
+                var bbox: BBox?
+                var during: DayRange?
+                var holder: String?, statement: String?
+                if random.next() % 2 == 0 {
+                    let w = Double(random.next() % 1000) / 1000 * 0.8 + 0.001, h = Double(random.next() % 1000) / 1000 * 0.8 + 0.001
+                    let x = 45.6 + Double(random.next() % 1000) / 1000 * 1.6, y = 39.2 + Double(random.next() % 1000) / 1000 * 1.2
+                    bbox = try BBox(minX: x, minY: y, maxX: x + w, maxY: y + h)
+                    parameters.append("bbox=\(x),\(y),\(x + w),\(y + h)")
+                }
+                switch random.next() % 4 {
+                case 0: break
+                case 1: let d = day(); parameters.append("datetime=\(d)"); during = try DayRange(from: Day(parsing: d), through: Day(parsing: d))
+                case 2:
+                    let a = day(), b = day()
+                    let (lo, hi) = a <= b ? (a, b) : (b, a)
+                    parameters.append("datetime=\(lo)/\(hi)"); during = try DayRange(from: Day(parsing: lo), through: Day(parsing: hi))
+                default: let d = day(); parameters.append("datetime=../\(d)"); during = try DayRange(from: nil, through: Day(parsing: d))
+                }
+                if random.next() % 3 == 0 { holder = holders[Int(random.next() % UInt64(holders.count))]; parameters.append("holder=\(holder!)") }
+                if random.next() % 4 == 0 { statement = ids[Int(random.next() % UInt64(ids.count))]; parameters.append("statement=\(statement!)") }
+                let response = get("/collections/\(collection)/items", parameters.joined(separator: "&"))
+                #expect(response.status == 200, "\(parameters)")
+                let served = try GeoJSON.features(from: response.body).map { f -> String in if case .string(let id)? = f.id { id } else { "" } }
+                var expected: [String] = []
+                if collection == "statements" {
+                    for (s, ground) in try store.statements(bbox: bbox, during: during).items
+                    where (holder.map { $0 == s.holder } ?? true) && (statement.map { $0 == s.id } ?? true) {
+                        if try bbox.map({ try meets($0, ground.polygons) }) ?? true { expected.append(s.id) }
+                    }
+                } else {
+                    var q = Store.SliceQuery()
+                    q.facets = [Facet(rawValue: collection)!]
+                    q.bbox = bbox
+                    q.during = during
+                    q.holder = holder
+                    q.statement = statement
+                    for f in try store.slices(q).items where try bbox.map({ try meets($0, f.polygons) }) ?? true {
+                        expected.append("\(f.holder).\(f.valid.from)")
+                    }
+                }
+                #expect(served == expected, "\(collection) \(parameters)")
+                if !expected.isEmpty { nonEmpty += 1 }
+            }
+        }
+        #expect(nonEmpty > 300, "too few queries matched anything (\(nonEmpty)) to compare")
+    }
+
+    /// Status answers are written once per status and reused with each place and day: places
+    /// sharing a status, and others, still answer exactly as `territory status`.
+    @Test func statusAnswersReusedStillEqualTheTool() throws {
+        for (lon, lat, d) in [(46.5469, 39.6408, "2021-06-01"), (46.5471, 39.6409, "2021-06-01"), (46.5471, 39.6409, "2021-06-02"),
+                              (46.5471, 39.6409, "2020-11-09"), (46.0383, 40.1067, "2020-11-26"), (46.0384, 40.1068, "2020-11-26"), (44.0, 41.0, "1990-01-01")] {
+            let cli = try Run(["status", "--lon", "\(lon)", "--lat", "\(lat)", "--date", d, "--format", "json", "--store", fixture.path.path])
+            let served = get("/status", "lon=\(lon)&lat=\(lat)&date=\(d)")
+            #expect(served.status == 200)
+            #expect(String(decoding: served.body, as: UTF8.self) == cli.stdout, "(\(lon), \(lat)) on \(d)")
+        }
+    }
+
     @Test func landingConformanceCollectionsAndAPI() throws {
         let landing = try object(get("/"))
         guard case .array(let links)? = landing["links"] else { Issue.record("no links"); return }
