@@ -211,20 +211,27 @@ def main():
             memory.append((name, rss_kib(pid)))
 
         if not a.no_peer:
+            import shutil
             import sqlite3
-            con = sqlite3.connect(store)
+            # pygeoapi's provider writes to the file it serves (spatialite's AutoGPKGStart makes
+            # its virtual tables on every request): it gets a copy of its own.
+            peer_store = os.path.join(work, "pygeoapi.gpkg")
+            shutil.copyfile(store, peer_store)
+            con = sqlite3.connect(peer_store)
             fids = [r[0] for r in con.execute("SELECT fid FROM slices WHERE facet = 'control' ORDER BY fid")]
             con.close()
             port = free_port()
             config = os.path.join(work, "pygeoapi.yml")
             with open(config, "w") as f:
-                f.write(PYGEOAPI_CONFIG.format(port=port, store=store, bbox=", ".join(str(v) for v in bbox)))
+                f.write(PYGEOAPI_CONFIG.format(port=port, store=peer_store, bbox=", ".join(str(v) for v in bbox)))
             openapi = os.path.join(work, "pygeoapi-openapi.yml")
             env = {**os.environ, "PYGEOAPI_CONFIG": config, "PYGEOAPI_OPENAPI": openapi}
             subprocess.run([os.path.join(a.pygeoapi, "bin", "pygeoapi"), "openapi", "generate", config, "--output-file", openapi],
                            check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            peer_log_path = os.path.join(work, "pygeoapi.log")
+            peer_log = open(peer_log_path, "w")
             peer = subprocess.Popen([os.path.join(a.pygeoapi, "bin", "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-                                     "--log-level", "error", "pygeoapi.flask_app:APP"], env=env)
+                                     "--log-level", "error", "pygeoapi.flask_app:APP"], env=env, stdout=peer_log, stderr=peer_log)
             pbase = f"http://127.0.0.1:{port}"
             wait_for(pbase + "/collections/slices/items?f=json&limit=1", peer)
             peer_cases = {
@@ -259,6 +266,9 @@ def main():
             t, p = results[("territory", name)], results[("pygeoapi", name)]
             ratios[name] = t["rps"] / p["rps"] if p["rps"] else float("inf")
             print(f"  {name:16} {ratios[name]:8.0f}x   (pygeoapi errors: {p['errors']}, territory errors: {t['errors']})")
+        with open(peer_log_path) as f:
+            exceptions = sum(1 for line in f if "ERROR - Exception on" in line)
+        print(f"pygeoapi logged {exceptions} exceptions (its errors; the log: {peer_log_path})")
         print(f"pygeoapi resident memory (master and workers): {peer_memory_start / 1024:.1f} MiB at start, {peer_memory_end / 1024:.1f} MiB at end")
     print("territory resident memory: " + ", ".join(f"{k} {v / 1024:.1f} MiB" for k, v in memory))
     s = results[("territory", "status")]

@@ -51,14 +51,18 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("max-body"), help: ArgumentHelp("The largest POST /status body taken, in bytes (413 beyond it).", valueName: "BYTES"))
     var maximumBody = 64 << 20
 
-    @Option(name: .customLong("max-connections"), help: ArgumentHelp("Connections served at once; more wait until one closes.", valueName: "N"))
+    @Option(name: .customLong("max-connections"), help: ArgumentHelp("Connections served at once; more wait (in the listen backlog) until one closes.", valueName: "N"))
     var maximumConnections = 512
+
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Seconds a connection may stay idle (kept alive, or never sending) before it is closed, so that idle clients cannot hold every connection.", valueName: "SECONDS"))
+    var idleTimeout = 15
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port: \(port) is not a port (0 to 65535)") }
         guard !host.isEmpty, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw ValidationError("--host: '\(host)' is not an address") }
         guard maximumBody >= 1024 else { throw ValidationError("--max-body: \(maximumBody) is below 1024 bytes") }
         guard (1...100_000).contains(maximumConnections) else { throw ValidationError("--max-connections: \(maximumConnections) is not within 1 to 100000") }
+        guard (1...86_400).contains(idleTimeout) else { throw ValidationError("--idle-timeout: \(idleTimeout) is not within 1 to 86400 seconds") }
     }
 
     func run() throws {
@@ -72,6 +76,7 @@ struct Serve: ParsableCommand {
             options.quiet = quiet
             options.maximumBody = maximumBody
             options.maximumConnections = maximumConnections
+            options.idleTimeout = idleTimeout
             let outcome = Outcome()
             let done = DispatchSemaphore(value: 0)
             Task {

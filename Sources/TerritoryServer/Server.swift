@@ -18,6 +18,9 @@ public struct ServerOptions: Sendable {
     public var maximumBody = 64 << 20
     /// Connections served at once; more wait in the listen backlog until one closes.
     public var maximumConnections = 512
+    /// Seconds a connection may stay idle before it is closed (a kept-alive client that sends
+    /// nothing more frees its place for those waiting).
+    public var idleTimeout = 15
     /// Where lines for the user go (standard error).
     public var log: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
 
@@ -35,7 +38,8 @@ public func serve(_ service: TerritoryService, options: ServerOptions) async thr
     let configuration = ApplicationConfiguration(
         address: .hostname(options.host, port: options.port), serverName: "territory",
         backlog: 4096, availableConnectionsDelegate: MaximumAvailableConnections(options.maximumConnections, logger: logger))
-    let app = Application(responder: responder, configuration: configuration, onServerRunning: { channel in
+    let app = Application(responder: responder, server: .http1(configuration: .init(idleTimeout: .seconds(Int64(options.idleTimeout)))),
+                          configuration: configuration, onServerRunning: { channel in
         let port = channel.localAddress?.port ?? options.port
         let host = options.host.contains(":") ? "[\(options.host)]" : options.host
         options.log("serving http://\(host):\(port)/")

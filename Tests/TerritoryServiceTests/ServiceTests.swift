@@ -314,6 +314,30 @@ private func object(_ response: ServiceResponse) throws -> JSONObject {
         #expect(answer.text == cli.stdout)
     }
 
+    /// A thousand clients at once against a server that serves 64 connections at a time
+    /// (--max-connections): the others wait in the listen backlog and every client gets its
+    /// answer, none a 5xx; the server lives on. A client that connects and sends nothing is
+    /// closed after --idle-timeout, so idle clients cannot hold the places of those waiting.
+    @Test func aThousandConnectionsAtOnce() throws {
+        let fixture = try StoreFixture()
+        let server = try ServedTool(["--store", fixture.path.path, "--quiet", "--max-connections", "64", "--idle-timeout", "2"])
+        defer { server.stop() }
+        // An idle client, and one that stops in the middle of its request, are closed after about 2 s.
+        for partial in ["", "GET /status?lon=46.5"] {
+            let started = Date()
+            let idle = try ManyClients.run(Array(partial.utf8), count: 1, port: server.port, seconds: 10)
+            #expect(idle.unfinished == 0 && Date().timeIntervalSince(started) < 8, "an idle connection ('\(partial)') is not closed: \(idle)")
+        }
+        let request = Array("GET /status?lon=46.5469&lat=39.6408&date=2021-06-01 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        let outcome = try ManyClients.run(request, count: 1000, port: server.port, seconds: 120)
+        let answered = outcome.statuses.compactMap { $0 }
+        #expect(answered.count == 1000 && answered.allSatisfy { $0 == 200 },
+                "\(answered.count) answered (\(answered.filter { $0 == 200 }.count) with 200), \(outcome.failures) failed, \(outcome.unfinished) unfinished")
+        #expect(server.process.isRunning)
+        #expect(try RawHTTP.get("/status?lon=46.5469&lat=39.6408&date=2021-06-01", port: server.port).status == 200)
+        #expect(server.stop() == 0)
+    }
+
     /// SIGTERM finishes and exits 0; the access log has a line per request; a store rebuilt
     /// underneath is taken up without a restart.
     @Test func logsReloadsAndStopsCleanly() throws {

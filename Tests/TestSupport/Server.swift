@@ -150,3 +150,78 @@ public struct RawHTTP {
         public var description: String { message }
     }
 }
+
+/// Many clients at once, each on its own non-blocking socket: every request is sent as soon as
+/// its connection is taken, and every answer read until the server closes (`Connection: close`
+/// requests), within `seconds`. For the tests of a server under many concurrent connections.
+public enum ManyClients {
+    public struct Outcome {
+        /// The answers' statuses, one per client (nil where no whole answer came).
+        public var statuses: [Int?]
+        /// Clients whose connection failed (refused, reset) before an answer.
+        public var failures: Int
+        /// Clients whose connection was still open at the deadline.
+        public var unfinished: Int
+    }
+
+    public static func run(_ request: [UInt8], count: Int, port: Int, seconds: Double) throws -> Outcome {
+        // A thousand sockets need more than the usual 1024 descriptors.
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        if limit.rlim_cur < rlim_t(count + 256) {
+            limit.rlim_cur = min(limit.rlim_max, rlim_t(count + 256))
+            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        var fds: [Int32] = []
+        defer { for fd in fds where fd >= 0 { close(fd) } }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        for _ in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw RawHTTP.RawError(message: "socket: errno \(errno) after \(fds.count) sockets") }
+            fds.append(fd)
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            let r = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard r == 0 || errno == EINPROGRESS else { throw RawHTTP.RawError(message: "connect: errno \(errno)") }
+        }
+        var sent = [Int](repeating: 0, count: count)
+        var answers = [[UInt8]](repeating: [], count: count)
+        var open = [Bool](repeating: true, count: count)
+        var failed = [Bool](repeating: false, count: count)
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let deadline = Date().addingTimeInterval(seconds)
+        while open.contains(true), Date() < deadline {
+            let live = (0..<count).filter { open[$0] }
+            var polls = live.map { i in pollfd(fd: fds[i], events: Int16(sent[i] < request.count ? POLLOUT : POLLIN), revents: 0) }
+            let ready = poll(&polls, nfds_t(polls.count), 200)
+            if ready <= 0 { continue }
+            for (j, i) in live.enumerated() where polls[j].revents != 0 {
+                let fd = fds[i]
+                if sent[i] < request.count {
+                    var error: Int32 = 0
+                    var length = socklen_t(MemoryLayout<Int32>.size)
+                    getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+                    if error != 0 { open[i] = false; failed[i] = true; continue }
+                    let n = request[sent[i]...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    if n > 0 { sent[i] += n } else if errno != EAGAIN { open[i] = false; failed[i] = true }
+                } else {
+                    let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                    if n > 0 { answers[i] += buffer[0..<n] }
+                    else if n == 0 { open[i] = false }
+                    else if errno != EAGAIN { open[i] = false; failed[i] = answers[i].isEmpty }
+                }
+                if !open[i] {
+                    // Closed as soon as done, as a client does.
+                    close(fd)
+                    fds[i] = -1
+                }
+            }
+        }
+        let statuses = (0..<count).map { i -> Int? in open[i] || failed[i] ? nil : (try? RawHTTP.parse(answers[i]))?.status }
+        return Outcome(statuses: statuses, failures: failed.filter { $0 }.count, unfinished: open.filter { $0 }.count)
+    }
+}
