@@ -57,12 +57,16 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Seconds a connection may stay idle (kept alive, or never sending) before it is closed, so that idle clients cannot hold every connection.", valueName: "SECONDS"))
     var idleTimeout = 15
 
+    @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds a request may take to arrive, from its first byte to its last; a slower client is cut off. An answer the client does not read is cut off after --idle-timeout without progress.", valueName: "SECONDS"))
+    var requestTimeout = 60
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port: \(port) is not a port (0 to 65535)") }
         guard !host.isEmpty, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw ValidationError("--host: '\(host)' is not an address") }
         guard maximumBody >= 1024 else { throw ValidationError("--max-body: \(maximumBody) is below 1024 bytes") }
         guard (1...100_000).contains(maximumConnections) else { throw ValidationError("--max-connections: \(maximumConnections) is not within 1 to 100000") }
         guard (1...86_400).contains(idleTimeout) else { throw ValidationError("--idle-timeout: \(idleTimeout) is not within 1 to 86400 seconds") }
+        guard (1...86_400).contains(requestTimeout) else { throw ValidationError("--request-timeout: \(requestTimeout) is not within 1 to 86400 seconds") }
     }
 
     func run() throws {
@@ -77,6 +81,7 @@ struct Serve: ParsableCommand {
             options.maximumBody = maximumBody
             options.maximumConnections = maximumConnections
             options.idleTimeout = idleTimeout
+            options.requestTimeout = requestTimeout
             let outcome = Outcome()
             let done = DispatchSemaphore(value: 0)
             Task {

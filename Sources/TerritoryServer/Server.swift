@@ -21,6 +21,9 @@ public struct ServerOptions: Sendable {
     /// Seconds a connection may stay idle before it is closed (a kept-alive client that sends
     /// nothing more frees its place for those waiting).
     public var idleTimeout = 15
+    /// Seconds a request may take to arrive, from its first byte (a slower one is cut off). An
+    /// answer the client does not read is cut off after `idleTimeout` without progress.
+    public var requestTimeout = 60
     /// Where lines for the user go (standard error).
     public var log: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
 
@@ -38,7 +41,12 @@ public func serve(_ service: TerritoryService, options: ServerOptions) async thr
     let configuration = ApplicationConfiguration(
         address: .hostname(options.host, port: options.port), serverName: "territory",
         backlog: 4096, availableConnectionsDelegate: MaximumAvailableConnections(options.maximumConnections, logger: logger))
-    let app = Application(responder: responder, server: .http1(configuration: .init(idleTimeout: .seconds(Int64(options.idleTimeout)))),
+    let http = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(options.idleTimeout)))
+    let server = HTTPServerBuilder { responder in
+        GuardedHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: http),
+                            stalledWrite: .seconds(Int64(options.idleTimeout)), slowRequest: .seconds(Int64(options.requestTimeout)))
+    }
+    let app = Application(responder: responder, server: server,
                           configuration: configuration, onServerRunning: { channel in
         let port = channel.localAddress?.port ?? options.port
         let host = options.host.contains(":") ? "[\(options.host)]" : options.host

@@ -112,16 +112,18 @@ final class GroundWorkspace: @unchecked Sendable {
     }
 }
 
-/// The idle workspaces of a feature list: as many as requests have tested boxes at once.
+/// The idle workspaces of a feature list: as many as requests have tested boxes at once, up to
+/// `keep` (each holds a prepared copy of every ground it tested; more are dropped when given back).
 final class WorkspacePool: Sendable {
     private let idle = Mutex<[GroundWorkspace]>([])
+    static let keep = 4
 
     func take(count: Int) -> GroundWorkspace {
         idle.withLock { $0.popLast() } ?? GroundWorkspace(count: count)
     }
 
     func giveBack(_ workspace: GroundWorkspace) {
-        idle.withLock { $0.append(workspace) }
+        idle.withLock { if $0.count < WorkspacePool.keep { $0.append(workspace) } }
     }
 }
 

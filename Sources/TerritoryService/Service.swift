@@ -37,6 +37,8 @@ public final class TerritoryService: Sendable {
     /// The store the service was started on, and where it is (to notice a rebuild).
     private let current: Mutex<Snapshot>
     public let storePath: URL
+    /// True while a new snapshot is being made.
+    private let refreshing = Mutex(false)
 
     public init(store: Store) throws(TerritoryError) {
         storePath = store.path
@@ -53,6 +55,9 @@ public final class TerritoryService: Sendable {
     public func refresh(report: (String) -> Void = { _ in }) -> Bool {
         let old = snapshot
         guard let stamp = Snapshot.stamp(storePath), stamp != old.stamp else { return false }
+        // One rebuild at a time: requests that notice the change meanwhile answer from the old one.
+        guard refreshing.withLock({ busy in busy ? false : { busy = true; return true }() }) else { return false }
+        defer { refreshing.withLock { $0 = false } }
         do {
             let fresh = try Snapshot(try Store(path: storePath))
             current.withLock { $0 = fresh }

@@ -338,6 +338,39 @@ private func object(_ response: ServiceResponse) throws -> JSONObject {
         #expect(server.stop() == 0)
     }
 
+    /// Slow clients cannot hold a connection: one that asks for many large answers and reads
+    /// none is cut off once nothing has been written for --idle-timeout; one that sends its
+    /// request a byte at a time is cut off --request-timeout after its first byte. The server
+    /// answers others meanwhile and after.
+    @Test func slowClientsAreCutOff() throws {
+        let fixture = try StoreFixture()
+        let server = try ServedTool(["--store", fixture.path.path, "--quiet", "--idle-timeout", "2", "--request-timeout", "3"])
+        defer { server.stop() }
+        // 200 pipelined requests for every control feature (about 80 MB of answers), never read.
+        let reader = try RawConnection(port: server.port)
+        let ask = Array("GET /collections/control/items?limit=10000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        #expect(reader.send(Array([[UInt8]](repeating: ask, count: 200).joined())))
+        Thread.sleep(forTimeInterval: 6)
+        #expect(try RawHTTP.get("/status?lon=46.5469&lat=39.6408&date=2021-06-01", port: server.port).status == 200)
+        let got = reader.readToEnd(seconds: 20)
+        #expect(got != nil, "the connection of a client that reads nothing is still open")
+        let answers = got.map { String(decoding: $0, as: UTF8.self).components(separatedBy: "HTTP/1.1 200").count - 1 } ?? 0
+        #expect(answers < 200, "every answer was written to a client that read none")
+        // A POST /status whose body comes a byte every half second: cut off after about 3 s.
+        // (A head sent that way is closed by the idle timeout alone.)
+        let slow = try RawConnection(port: server.port)
+        #expect(slow.send(Array("POST /status HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\nContent-Length: 2000\r\n\r\n".utf8)))
+        let started = Date()
+        var cut = false
+        for byte in Array(("id,lon,lat,date\n" + String(repeating: "a,46.5469,39.6408,2021-06-01\n", count: 10)).utf8).prefix(30) {
+            if !slow.send([byte]) || slow.isClosedByPeer() { cut = true; break }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        #expect(cut && Date().timeIntervalSince(started) < 9, "a body sent a byte at a time is not cut off")
+        #expect(try RawHTTP.get("/status?lon=46.5469&lat=39.6408&date=2021-06-01", port: server.port).status == 200)
+        #expect(server.stop() == 0)
+    }
+
     /// SIGTERM finishes and exits 0; the access log has a line per request; a store rebuilt
     /// underneath is taken up without a restart.
     @Test func logsReloadsAndStopsCleanly() throws {

@@ -198,6 +198,7 @@ public enum ManyClients {
             let live = (0..<count).filter { open[$0] }
             var polls = live.map { i in pollfd(fd: fds[i], events: Int16(sent[i] < request.count ? POLLOUT : POLLIN), revents: 0) }
             let ready = poll(&polls, nfds_t(polls.count), 200)
+            if ready < 0 && errno != EINTR { throw RawHTTP.RawError(message: "poll: errno \(errno)") }
             if ready <= 0 { continue }
             for (j, i) in live.enumerated() where polls[j].revents != 0 {
                 let fd = fds[i]
@@ -207,12 +208,12 @@ public enum ManyClients {
                     getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
                     if error != 0 { open[i] = false; failed[i] = true; continue }
                     let n = request[sent[i]...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                    if n > 0 { sent[i] += n } else if errno != EAGAIN { open[i] = false; failed[i] = true }
+                    if n > 0 { sent[i] += n } else if errno != EAGAIN && errno != EINTR { open[i] = false; failed[i] = true }
                 } else {
                     let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                     if n > 0 { answers[i] += buffer[0..<n] }
                     else if n == 0 { open[i] = false }
-                    else if errno != EAGAIN { open[i] = false; failed[i] = answers[i].isEmpty }
+                    else if errno != EAGAIN && errno != EINTR { open[i] = false; failed[i] = true }
                 }
                 if !open[i] {
                     // Closed as soon as done, as a client does.
@@ -221,7 +222,69 @@ public enum ManyClients {
                 }
             }
         }
+        // A connection closed without a whole answer counts as failed.
         let statuses = (0..<count).map { i -> Int? in open[i] || failed[i] ? nil : (try? RawHTTP.parse(answers[i]))?.status }
+        for i in 0..<count where !open[i] && statuses[i] == nil { failed[i] = true }
         return Outcome(statuses: statuses, failures: failed.filter { $0 }.count, unfinished: open.filter { $0 }.count)
+    }
+}
+
+/// One blocking loopback connection, driven by hand: for clients that misbehave slowly (one that
+/// never reads its answers, one that sends a byte now and then).
+public final class RawConnection {
+    private let fd: Int32
+
+    public init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw RawHTTP.RawError(message: "socket: errno \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let r = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard r == 0 else { close(fd); throw RawHTTP.RawError(message: "connect: errno \(errno)") }
+    }
+
+    deinit { close(fd) }
+
+    /// Sends every byte; false when the server has closed the connection.
+    public func send(_ bytes: [UInt8]) -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            sent += n
+        }
+        return true
+    }
+
+    /// True when the server has closed the connection (an end of stream or a reset is waiting,
+    /// after whatever it sent, which is read and dropped).
+    public func isClosedByPeer() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if n > 0 { continue }
+            if n == 0 { return true }
+            return errno != EAGAIN && errno != EINTR
+        }
+    }
+
+    /// Everything until the server closes, or nil when it is still open after `seconds`.
+    public func readToEnd(seconds: Int) -> [UInt8]? {
+        var tv = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 { out += buffer[0..<n]; continue }
+            if n == 0 || errno == ECONNRESET { return out }
+            if errno == EINTR { continue }
+            return nil
+        }
     }
 }
