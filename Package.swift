@@ -31,11 +31,8 @@ let package = Package(
             pkgConfig: "geos",
             providers: [.apt(["libgeos-dev"])]
         ),
-        .systemLibrary(
-            name: "CPROJ",
-            pkgConfig: "proj",
-            providers: [.apt(["libproj-dev"])]
-        ),
+        // PROJ's headers, and its functions loaded on first use (dlopen; see proj_loader.c).
+        .target(name: "CPROJ", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
         // The strict JSON reader and writer: member order kept, UTF-8 only, bounded depth,
         // line and column in errors.
         .target(name: "JSONText"),

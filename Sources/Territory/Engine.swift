@@ -27,13 +27,26 @@ public final class Engine: Sendable {
     /// One cell per grid (statements, then places, then the covered area), each filled once.
     private let cells: [GridCell]
 
+    /// What the engine will be asked: a few answers (one status, one timeline at a place) or
+    /// many (a batch, a server). Grids for many answers index their edges in cells (128², the
+    /// covered area 256²), costly to build and fast to ask; grids for few are one cell holding
+    /// every edge, as cheap to build as a single answer. Both answer by the same rule, the same.
+    public enum Use: Sendable {
+        case few, many
+    }
+
+    public let use: Use
+
     /// The grid resolutions: statements' grounds and places, and the covered area.
-    static let resolution = 128, coveredResolution = 256
+    var resolution: Int { use == .few ? 1 : 128 }
+    var coveredResolution: Int { use == .few ? 1 : 256 }
 
     /// An engine over `statements` (catalog order) and their `grounds` (the same order), the
     /// districts and cities by name, and the covered area.
-    public init(title: String, boundaries: String?, statements: [StatementInfo], grounds: [Shape], places: [(name: String, shape: Shape)], covered: Shape) {
+    public init(title: String, boundaries: String?, statements: [StatementInfo], grounds: [Shape], places: [(name: String, shape: Shape)], covered: Shape,
+                use: Use = .many) {
         precondition(statements.count == grounds.count, "one ground per statement")
+        self.use = use
         self.title = title
         self.boundaries = boundaries
         self.statements = statements
@@ -67,12 +80,12 @@ public final class Engine: Sendable {
 
     /// The grid of statement `i`'s ground.
     func groundGrid(_ i: Int) -> PolygonGrid {
-        cells[i].grid { PolygonGrid(grounds[i].polygons, resolution: Engine.resolution) }
+        cells[i].grid { PolygonGrid(grounds[i].polygons, resolution: resolution) }
     }
 
     /// The grid of place `i` (in name order).
     func placeGrid(_ i: Int) -> PolygonGrid {
-        cells[statements.count + i].grid { PolygonGrid(placeShapes[i].polygons, resolution: Engine.resolution) }
+        cells[statements.count + i].grid { PolygonGrid(placeShapes[i].polygons, resolution: resolution) }
     }
 
     /// Builds every grid now, on every core (a batch needs them all; one answer needs few).
@@ -86,7 +99,7 @@ public final class Engine: Sendable {
     }
 
     var coveredGrid: PolygonGrid {
-        cells[cells.count - 1].grid { PolygonGrid(covered.polygons, resolution: Engine.coveredResolution) }
+        cells[cells.count - 1].grid { PolygonGrid(covered.polygons, resolution: coveredResolution) }
     }
 
     /// True when statement `i`'s ground holds the position (inside or on its edge).

@@ -27,10 +27,10 @@ struct DataOptions: ParsableArguments {
     }
 
     /// The store, built first when it is missing or stale, with a note on standard error.
-    func openStore() throws(Failure) -> Store {
+    func openStore(use: Engine.Use = .many) throws(Failure) -> Store {
         let set = try dataSet()
         do {
-            return try set.open(note: { printError("territory: note: \($0)") }, warn: { printError("territory: \($0)") })
+            return try set.open(use: use, note: { printError("territory: note: \($0)") }, warn: { printError("territory: \($0)") })
         } catch { throw Failure(error) }
     }
 }

@@ -95,7 +95,8 @@ struct Status: ParsableCommand {
                              strict: strict, out: out, data: data)
                 return
             }
-            let store = try data.openStore()
+            // One answer: grids of one cell, built as fast as they are asked.
+            let store = try data.openStore(use: .few)
             let answer = store.status(at: place.position!, on: date!.checked)
             let boundaries = store.boundaries
             try writeOutput(format == .json ? JSONWriter.string(answer.json(boundaries: boundaries), sortedKeys: false) + "\n"

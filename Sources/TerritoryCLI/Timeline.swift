@@ -28,7 +28,7 @@ struct Timeline: ParsableCommand {
     func run() throws {
         try reporting("timeline") {
             let place = self.place.position
-            let store = try data.openStore()
+            let store = try data.openStore(use: .few)
             let events = store.timeline(at: place)
             if format == .json {
                 let items = events.map(\.json)

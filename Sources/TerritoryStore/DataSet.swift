@@ -212,7 +212,11 @@ public struct DataSet: Sendable {
 
     /// A digest as lowercase hexadecimal digits.
     static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in digest { out += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Why the store must be built, or nil when it is current: missing, unreadable, of another
@@ -250,13 +254,13 @@ public struct DataSet: Sendable {
     /// The store, built first when it is missing or stale, with a note (`note`) saying why. Within
     /// one process, builds of the data are one at a time: a second caller waits for the first and
     /// opens what it built.
-    public func open(note: (String) -> Void = { _ in }, warn: (String) -> Void = { _ in }) throws(TerritoryError) -> Store {
+    public func open(use: Engine.Use = .many, note: (String) -> Void = { _ in }, warn: (String) -> Void = { _ in }) throws(TerritoryError) -> Store {
         let hash = try fingerprint()
-        if FileManager.default.fileExists(atPath: storePath.path), let store = try? Store(path: storePath), store.meta["data_hash"] == hash {
+        if FileManager.default.fileExists(atPath: storePath.path), let store = try? Store(path: storePath, use: use), store.meta["data_hash"] == hash {
             return store
         }
         return try DataSet.building.withLock { _ throws(TerritoryError) -> Store in
-            guard let reason = try staleness(fingerprint: hash) else { return try Store(path: storePath) }
+            guard let reason = try staleness(fingerprint: hash) else { return try Store(path: storePath, use: use) }
             try refuseForeignFile()
             note("building the store \(storePath.path) (\(reason))")
             return try build(fingerprint: hash, warn: warn)

@@ -51,7 +51,9 @@ public final class Store: Sendable {
     public static let connections = 4
 
     /// Opens a store read-only, checking that it is a territory GeoPackage, and loads its engine.
-    public init(path: URL) throws(TerritoryError) {
+    /// Opens the store at `path`; `use` says whether its engine will answer few or many
+    /// questions (see `Engine.Use`).
+    public init(path: URL, use: Engine.Use = .many) throws(TerritoryError) {
         guard FileManager.default.fileExists(atPath: path.path) else { throw .missingInput("\(path.path): no store here") }
         self.path = path
         var configuration = Configuration()
@@ -71,7 +73,7 @@ public final class Store: Sendable {
                 throw TerritoryError.badData("\(path.path): a store of format \(meta["format_version"] ?? "unknown"), not \(Store.formatVersion): rebuild it with 'territory build'")
             }
             readers = [Connection(path: path, opened: first)] + (1..<Store.connections).map { _ in Connection(path: path) }
-            engine = try first.read { db in try Store.loadEngine(db, meta: meta) }
+            engine = try first.read { db in try Store.loadEngine(db, meta: meta, use: use) }
         } catch let error as TerritoryError {
             throw error
         } catch {
@@ -108,7 +110,7 @@ public final class Store: Sendable {
         }
     }
 
-    private static func loadEngine(_ db: Database, meta: [String: String]) throws -> Engine {
+    private static func loadEngine(_ db: Database, meta: [String: String], use: Engine.Use) throws -> Engine {
         let context = GEOSContext()
         let rows = try StatementRecord.order(StatementRecord.Columns.fid).fetchAll(db)
         let places = ShapeKind.allCases.filter(\.isPlace).map(\.rawValue)
@@ -120,7 +122,7 @@ public final class Store: Sendable {
             statements: try rows.map { try $0.info() },
             grounds: try rows.map { try GeoPackage.geometry($0.geom, context: context).shape },
             places: try boundaries.map { ($0.name, try GeoPackage.geometry($0.geom, context: context).shape) },
-            covered: .multiPolygon(try covered.flatMap { try GeoPackage.geometry($0.geom, context: context).shape.polygons }))
+            covered: .multiPolygon(try covered.flatMap { try GeoPackage.geometry($0.geom, context: context).shape.polygons }), use: use)
     }
 
     /// True when the file at `path` is a territory store, or one that was being written or is
