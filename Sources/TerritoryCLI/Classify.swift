@@ -4,7 +4,8 @@ import TerritoryStore
 
 /// `territory status --csv`: streams dated points through the batch classifier, in input order,
 /// in bounded memory: the input is read and the output written in chunks of 1 MiB.
-func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bool, strict: Bool, out: String?, data: DataOptions) throws(Failure) {
+func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bool, strict: Bool, out: String?, check: Bool = false,
+              data: DataOptions) throws(Failure) {
     let source = InputSource(csv)
     let input: Int32
     var total: Int64 = 0
@@ -21,18 +22,18 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bo
     }
     defer { if input != STDIN_FILENO { close(input) } }
 
-    let store = storeOnly ? try data.storeAsItIs() : try data.openStore()
-    let classifier = BatchClassifier(engine: store.engine, columns: columns)
+    // --check reads and checks every row and classifies nothing: no store, no output.
+    let classifier = check ? nil : BatchClassifier(engine: (storeOnly ? try data.storeAsItIs() : try data.openStore()).engine, columns: columns)
 
     // Output through the one atomic writer: a temporary file renamed into place for --out; for
     // standard output, a temporary file copied out at the end, so that a failure never leaves a
     // partial result.
-    let sink: AtomicFile
-    do { sink = try AtomicFile(path: out) } catch { throw Failure(error) }
+    let sink: AtomicFile?
+    do { sink = check ? nil : try AtomicFile(path: out) } catch { throw Failure(error) }
     // Two workers, one per core: each parses and classifies half of every chunk, in order.
     let workers = (0..<max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))).map { _ in ClassifyWorker(classifier) }
     // Written on a thread of its own, while the next chunk is read and classified.
-    let writer = BackgroundWriter(sink)
+    let writer = sink.map(BackgroundWriter.init)
     var chunker = LineChunker()
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     var rows = 0, skipped = 0, readBytes: Int64 = 0
@@ -66,7 +67,7 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bo
                 case .success(let offset): lines.removeFirst(offset)
                 }
                 nextLine = 2
-                try writer.write(classifier.header)
+                if let classifier { try writer?.write(classifier.header) }
             }
             // Cut at a newline near the middle; each worker takes a part.
             var cuts = [0]
@@ -89,7 +90,7 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bo
                 }
                 nextLine += worker.lines
                 rows += worker.batch.count
-                try writer.write(worker.takeOutput())
+                try writer?.write(worker.takeOutput())
             }
             if progress, rows - lastProgress >= 250_000 {
                 lastProgress = rows
@@ -99,8 +100,8 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bo
             if n == 0 { break }
         }
         if nextLine == 0 { throw Failure.badData("\(source.name): empty input: expected the header 'id,lon,lat,date'") }
-        try writer.finish()
-        try sink.commit()
+        try writer?.finish()
+        try sink?.commit()
     } catch let error as Failure {
         failure = error
     } catch let error as TerritoryError {
@@ -110,12 +111,15 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bo
     }
     if progress && rows >= 250_000 { FileHandle.standardError.write(Data("\n".utf8)) }
     if let failure {
-        try? writer.finish()
-        sink.discard()
+        try? writer?.finish()
+        sink?.discard()
         throw failure
     }
     if skipped > 1000 { printError("territory status: \(source.name): \(skipped - 1000) more rows skipped") }
-    if skipped > 0 || progress {
+    if check {
+        printError("territory status: \(source.name): \(rows) rows read\(skipped > 0 ? ", \(skipped) cannot be read" : ", every one can be classified")")
+        if skipped > 0 { throw .badData("\(source.name): \(skipped) row\(skipped == 1 ? "" : "s") cannot be read") }
+    } else if skipped > 0 || progress {
         printError("territory status: \(rows) points classified\(skipped > 0 ? ", \(skipped) rows skipped" : "")")
     }
 }
@@ -152,14 +156,15 @@ final class BackgroundWriter: @unchecked Sendable {
 
 /// One thread's share of a chunk: its parsed points, its output, its cache of answers.
 final class ClassifyWorker: @unchecked Sendable {
-    let classifier: BatchClassifier
+    /// Nil for --check: parse only.
+    let classifier: BatchClassifier?
     var batch = PointBatch()
     var out: [UInt8] = []
     var cache = BatchClassifier.AnswerCache()
     /// The lines of the last part, counted from 1.
     var lines = 0
 
-    init(_ classifier: BatchClassifier) {
+    init(_ classifier: BatchClassifier?) {
         self.classifier = classifier
         out.reserveCapacity(1 << 20)
     }
@@ -178,6 +183,6 @@ final class ClassifyWorker: @unchecked Sendable {
         lines = bytes.withUnsafeBufferPointer { all in
             DatedPointCSV.parse(UnsafeBufferPointer(rebasing: all[range]), firstLine: 1, into: &batch)
         }
-        classifier.classify(batch, 0..<batch.count, cache: &cache, into: &out)
+        classifier?.classify(batch, 0..<batch.count, cache: &cache, into: &out)
     }
 }

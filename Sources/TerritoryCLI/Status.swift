@@ -65,6 +65,9 @@ struct Status: ParsableCommand {
     @Flag(help: "With --csv: stop at the first row that cannot be read, writing nothing.")
     var strict = false
 
+    @Flag(help: "With --csv: read and check every row and classify nothing (no store is opened, nothing is written); exit 65 when a row cannot be read. Also the floor of a run's time: reading and parsing alone.")
+    var check = false
+
     @Option(name: .shortAndLong, help: ArgumentHelp("With --csv: write to this file (atomically) instead of standard output.", valueName: "FILE"))
     var out: String?
 
@@ -78,6 +81,7 @@ struct Status: ParsableCommand {
                 throw ValidationError("--header: '\(header)' is not the columns read (give --header id,lon,lat,date, the order the rows must have)")
             }
             if storeOnly, data.store == nil { throw ValidationError("--store-only needs --store PATH: the store to answer from") }
+            if check, out != nil || columns != nil || storeOnly { throw ValidationError("--check reads the rows and writes nothing: give it without --out, --columns and --store-only") }
             return
         }
         if header != nil || storeOnly { throw ValidationError("--header and --store-only go with --csv") }
@@ -85,14 +89,14 @@ struct Status: ParsableCommand {
             throw ValidationError("give --lon, --lat and --date for one place, or --csv FILE for many dated points")
         }
         _ = try date?.value("--date")
-        if out != nil || strict || columns != nil { throw ValidationError("--out, --strict and --columns go with --csv") }
+        if out != nil || strict || check || columns != nil { throw ValidationError("--out, --strict, --check and --columns go with --csv") }
     }
 
     func run() throws {
         try reporting("status") {
             if let csv {
                 try classify(csv: csv, columns: columns?.checked.columns ?? CSVColumn.defaults, headerless: header != nil, storeOnly: storeOnly,
-                             strict: strict, out: out, data: data)
+                             strict: strict, out: out, check: check, data: data)
                 return
             }
             // One answer: grids of one cell, built as fast as they are asked.

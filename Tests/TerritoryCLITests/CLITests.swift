@@ -155,9 +155,22 @@ let roadPositions = [Position(46.7519, 39.8153), Position(46.7483, 39.7583), Pos
         (["buffer", "--distance", "1e-300m"], Array(lachinRoad.utf8), 64, "less than this tool buffers (at least 1 cm on each side)"),
         (["buffer", "--width", "5km"], Array(#"{"type":"Polygon","coordinates":[[[46,39],[46.1,39.1],[46.1,39],[46,39.1],[46,39]]]}"#.utf8), 65, "<stdin>: invalid geometry: Self-intersection"),
         (["status", "--csv", "/tmp"], nil, 66, "/tmp: is a directory, not a file"),
+        (["status", "--csv", "-", "--check", "--out", "/tmp/never.csv"], nil, 64, "--check reads the rows and writes nothing"),
+        (["status", "--check", "--lon", "46.5", "--lat", "39.8", "--date", "2021-06-01"], nil, 64, "--check and --columns go with --csv"),
         (["status", "--csv", "-"], Array("id,lon,lat,date".utf8) + [UInt8](repeating: 0x41, count: 3 << 20), 65, "longer than 1024 KiB: not a CSV of dated points"),
         (["measure"], Array(("{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,0],[1,1],[0,1]]]}").utf8), 65, "coordinates[0]: polygon ring is not closed"),
     ]
+
+    /// `status --csv --check` reads every row and writes nothing: 0 when all can be classified,
+    /// 65 naming the rows that cannot.
+    @Test func checkReadsEveryRowAndWritesNothing() throws {
+        let good = try Run(["status", "--csv", "-", "--check"], bytes: Array("id,lon,lat,date\na,46.5,39.8,2021-06-01\nb,46.6,39.7,2020-11-09\n".utf8))
+        #expect(good.status == 0 && good.stdout.isEmpty, "\(good.status): \(good.stderr)")
+        #expect(good.stderr.contains("2 rows read, every one can be classified"), "\(good.stderr)")
+        let bad = try Run(["status", "--csv", "-", "--check"], bytes: Array("id,lon,lat,date\na,46.5,39.8,2021-06-01\nb,46.6,north,2020-11-09\n".utf8))
+        #expect(bad.status == 65 && bad.stdout.isEmpty, "\(bad.status): \(bad.stderr)")
+        #expect(bad.stderr.contains("line 3: lat 'north' is not a number") && bad.stderr.contains("1 row cannot be read"), "\(bad.stderr)")
+    }
 
     @Test(arguments: 0..<cases.count)
     func refuses(index: Int) throws {

@@ -165,6 +165,6 @@ private func lineCount(_ text: String) -> Int {
     }
 
     @Test func everyTargetHasAFolder() {
-        #expect(Set(Self.inputs.map { String($0.prefix { $0 != "/" }) }) == ["csv", "date", "geojson", "statements"])
+        #expect(Set(Self.inputs.map { String($0.prefix { $0 != "/" }) }) == ["csv", "date", "geojson", "statements", "query"])
     }
 }
