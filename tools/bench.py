@@ -69,17 +69,22 @@ def main():
     control_csv = work / "territory-control.csv"
     peers = [("geopandas", SHARED / "peer_geopandas.py", work / "peer-geopandas.csv"),
              ("duckdb", SHARED / "peer_duckdb.py", work / "peer-duckdb.csv")]
-    ours, only_control = [], []
+    ours, only_control, floor = [], [], []
     times = {name: [] for name, _, _ in peers}
     for _ in range(3):  # best of three for each, alternating, in the same run
         ours.append(timed([t, "status", "--csv", str(points), "--out", str(ours_csv)] + data))
         only_control.append(timed([t, "status", "--csv", str(points), "--columns", "control", "--out", str(control_csv)] + data))
+        # The floor: the same reading and parsing, nothing classified or written (--check).
+        floor.append(timed([t, "status", "--csv", str(points), "--check"] + data, stderr=subprocess.DEVNULL))
         for name, script, out in peers:
             times[name].append(timed([sys.executable, str(script), str(layers), str(points), "--value", "holder", "--out", str(out)], stdout=subprocess.DEVNULL))
     t_ours = min(ours)
     print(f"territory:        {a.n} points, {t_ours:.3f} s, {a.n / t_ours:,.0f} points/s, every facet and the zones (best of 3: {', '.join(f'{x:.3f}' for x in ours)} s)")
     t_control = min(only_control)
     print(f"territory control: {a.n} points, {t_control:.3f} s, {a.n / t_control:,.0f} points/s, --columns control (best of 3: {', '.join(f'{x:.3f}' for x in only_control)} s)")
+    t_floor = min(floor)
+    print(f"floor:            {a.n} points read and parsed, nothing classified or written (--check): {t_floor:.3f} s; "
+          f"a full run takes {t_ours / t_floor:.1f}x the floor (best of 3: {', '.join(f'{x:.3f}' for x in floor)} s)")
     for name, _, _ in peers:
         t_peer = min(times[name])
         print(f"peer {name + ':':12} {a.n} points, {t_peer:.3f} s, {a.n / t_peer:,.0f} points/s (best of 3: {', '.join(f'{x:.3f}' for x in times[name])} s)")
