@@ -26,12 +26,13 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 /// cannot keep every place under --max-connections (idle keep-alive connections are closed by
 /// Hummingbird's idle timeout):
 ///
-/// - an answer that the client does not read: bytes waiting to be written and none written for
-///   `stalledWrite`;
+/// - an answer that the client does not read: the connection not writable (its outbound buffer
+///   above NIO's high-water mark, the socket's full) for `stalledWrite`;
 /// - a request that arrives too slowly (a byte now and then, as slowloris does): bytes read and
 ///   nothing answered for `slowRequest` since the first of them.
 ///
-/// It sits first in the pipeline, on the raw bytes, and looks once a second.
+/// It sits first in the pipeline, on the raw bytes, costs nothing per request but a timestamp,
+/// and looks once a second.
 final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -40,10 +41,9 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let stalledWrite: TimeAmount
     private let slowRequest: TimeAmount
-    /// Writes handed to the socket and not yet done.
-    private var pending = 0
-    private var lastWriteDone = NIODeadline.now()
-    /// When the first byte read since the last answer was written arrived.
+    /// Since when the connection has not been writable, if it is not.
+    private var unwritableSince: NIODeadline?
+    /// When the first byte read since the last answer began arrived.
     private var receivingSince: NIODeadline?
     private var check: Scheduled<Void>?
 
@@ -76,19 +76,17 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        pending += 1
-        let done = promise ?? context.eventLoop.makePromise()
-        done.futureResult.assumeIsolated().whenComplete { [self] _ in
-            pending -= 1
-            lastWriteDone = .now()
-            receivingSince = nil
-        }
-        context.write(data, promise: done)
+        receivingSince = nil
+        context.write(data, promise: promise)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        unwritableSince = context.channel.isWritable ? nil : (unwritableSince ?? .now())
+        context.fireChannelWritabilityChanged()
     }
 
     private func start(_ context: ChannelHandlerContext) {
         guard check == nil else { return }
-        lastWriteDone = .now()
         schedule(context)
     }
 
@@ -96,8 +94,8 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
         check = context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) { [self] in
             guard check != nil else { return }
             let now = NIODeadline.now()
-            let stalled = pending > 0 && now - lastWriteDone > stalledWrite
-            let slow = pending == 0 && receivingSince.map { now - $0 > slowRequest } == true
+            let stalled = unwritableSince.map { now - $0 > stalledWrite } == true
+            let slow = receivingSince.map { now - $0 > slowRequest } == true
             if stalled || slow {
                 check = nil
                 context.close(promise: nil)
