@@ -7,6 +7,12 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+// Our forwarders stay inside the binary (not exported), so that libproj's own calls to these
+// functions go to its own definitions, never through ours.
+#define PROJ_DLL __attribute__((visibility("hidden")))
+#define GEOD_DLL __attribute__((visibility("hidden")))
 #include "shim.h"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -36,18 +42,25 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 PROJ_FUNCTIONS(POINTER, POINTER)
 
 static void load(void) {
-    // The development link first (present where the tool was built), then the sonames of the
-    // PROJ releases this code is known to work with.
-    static const char *names[] = {"libproj.so", "libproj.so.25", "libproj.so.26", "libproj.so.22", "libproj.so.19"};
+    // The sonames of the PROJ releases this code is known to work with, then the development
+    // link (present where the tool was built).
+    static const char *names[] = {"libproj.so.25", "libproj.so.26", "libproj.so.22", "libproj.so.19", "libproj.so"};
     void *library = NULL;
-    for (size_t i = 0; i < sizeof names / sizeof names[0] && !library; i++) library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    char reason[512] = "";
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && !library; i++) {
+        library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+        // Keep the first reason that is not a plain absence (a library PROJ needs, missing).
+        const char *why = library ? NULL : dlerror();
+        if (why && (reason[0] == 0 || strstr(reason, "No such file"))) snprintf(reason, sizeof reason, "%s", why);
+    }
     if (!library) {
-        fprintf(stderr, "territory: PROJ could not be loaded (%s): install PROJ (Debian: libproj25, or libproj-dev)\n", dlerror());
-        exit(70);
+        fprintf(stderr, "territory: PROJ could not be loaded (%s): install PROJ (Debian: libproj25, or libproj-dev)\n", reason);
+        fflush(stderr);
+        _exit(70);
     }
 #define RESOLVE(ret, name, params, args) \
     *(void **)(&p_##name) = dlsym(library, #name); \
-    if (!p_##name) { fprintf(stderr, "territory: the PROJ library lacks %s: install PROJ 9\n", #name); exit(70); }
+    if (!p_##name) { fprintf(stderr, "territory: the PROJ library lacks %s: install PROJ 9\n", #name); fflush(stderr); _exit(70); }
     PROJ_FUNCTIONS(RESOLVE, RESOLVE)
 }
 

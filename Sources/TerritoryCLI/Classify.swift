@@ -117,7 +117,8 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bo
     }
     if skipped > 1000 { printError("territory status: \(source.name): \(skipped - 1000) more rows skipped") }
     if check {
-        printError("territory status: \(source.name): \(rows) rows read\(skipped > 0 ? ", \(skipped) cannot be read" : ", every one can be classified")")
+        let all = rows + skipped
+        printError("territory status: \(source.name): \(all) row\(all == 1 ? "" : "s") read: " + (skipped == 0 ? "every one can be classified" : "\(rows) can be classified, \(skipped) cannot"))
         if skipped > 0 { throw .badData("\(source.name): \(skipped) row\(skipped == 1 ? "" : "s") cannot be read") }
     } else if skipped > 0 || progress {
         printError("territory status: \(rows) points classified\(skipped > 0 ? ", \(skipped) rows skipped" : "")")

@@ -57,8 +57,11 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Seconds a connection may stay idle (kept alive, or never sending) before it is closed, so that idle clients cannot hold every connection.", valueName: "SECONDS"))
     var idleTimeout = 15
 
-    @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds a request may take to arrive, from its first byte to its last; a slower client is cut off. An answer the client does not read is cut off after --idle-timeout without progress.", valueName: "SECONDS"))
+    @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds from a request's first byte until the server starts answering it; a slower client is cut off (a 64 MiB POST /status body must arrive at 1.1 MB/s within the default 60 s: raise it for large bodies over slow links).", valueName: "SECONDS"))
     var requestTimeout = 60
+
+    @Option(name: .customLong("send-timeout"), help: ArgumentHelp("Seconds an answer may wait with none of it written (a client that does not read) before the connection is cut off: the time between two successive writes, as nginx's send_timeout.", valueName: "SECONDS"))
+    var sendTimeout = 60
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port: \(port) is not a port (0 to 65535)") }
@@ -67,6 +70,7 @@ struct Serve: ParsableCommand {
         guard (1...100_000).contains(maximumConnections) else { throw ValidationError("--max-connections: \(maximumConnections) is not within 1 to 100000") }
         guard (1...86_400).contains(idleTimeout) else { throw ValidationError("--idle-timeout: \(idleTimeout) is not within 1 to 86400 seconds") }
         guard (1...86_400).contains(requestTimeout) else { throw ValidationError("--request-timeout: \(requestTimeout) is not within 1 to 86400 seconds") }
+        guard (1...86_400).contains(sendTimeout) else { throw ValidationError("--send-timeout: \(sendTimeout) is not within 1 to 86400 seconds") }
     }
 
     func run() throws {
@@ -82,6 +86,7 @@ struct Serve: ParsableCommand {
             options.maximumConnections = maximumConnections
             options.idleTimeout = idleTimeout
             options.requestTimeout = requestTimeout
+            options.sendTimeout = sendTimeout
             let outcome = Outcome()
             let done = DispatchSemaphore(value: 0)
             Task {

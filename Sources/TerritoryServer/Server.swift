@@ -21,9 +21,11 @@ public struct ServerOptions: Sendable {
     /// Seconds a connection may stay idle before it is closed (a kept-alive client that sends
     /// nothing more frees its place for those waiting).
     public var idleTimeout = 15
-    /// Seconds a request may take to arrive, from its first byte (a slower one is cut off). An
-    /// answer the client does not read is cut off after `idleTimeout` without progress.
+    /// Seconds from a request's first byte until the answer begins (a slower client is cut off).
     public var requestTimeout = 60
+    /// Seconds an answer may wait with none of it written (the client not reading) before the
+    /// connection is cut off: the time between two successive writes, as nginx's send_timeout.
+    public var sendTimeout = 60
     /// Where lines for the user go (standard error).
     public var log: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
 
@@ -44,7 +46,7 @@ public func serve(_ service: TerritoryService, options: ServerOptions) async thr
     let http = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(options.idleTimeout)))
     let server = HTTPServerBuilder { responder in
         GuardedHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: http),
-                            stalledWrite: .seconds(Int64(options.idleTimeout)), slowRequest: .seconds(Int64(options.requestTimeout)))
+                            stalledWrite: .seconds(Int64(options.sendTimeout)), slowRequest: .seconds(Int64(options.requestTimeout)))
     }
     let app = Application(responder: responder, server: server,
                           configuration: configuration, onServerRunning: { channel in

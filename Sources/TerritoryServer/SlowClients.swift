@@ -26,13 +26,15 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 /// cannot keep every place under --max-connections (idle keep-alive connections are closed by
 /// Hummingbird's idle timeout):
 ///
-/// - an answer that the client does not read: the connection not writable (its outbound buffer
-///   above NIO's high-water mark, the socket's full) for `stalledWrite`;
+/// - an answer that the client does not read: bytes waiting in NIO's outbound buffer (the
+///   socket's full) and none of them written for `stalledWrite` (nginx's `send_timeout`: the
+///   time between two successive writes; the kernel takes bytes in bursts as half its buffer
+///   drains, so a slow reader shows progress only every few seconds);
 /// - a request that arrives too slowly (a byte now and then, as slowloris does): bytes read and
 ///   nothing answered for `slowRequest` since the first of them.
 ///
 /// It sits first in the pipeline, on the raw bytes, costs nothing per request but a timestamp,
-/// and looks once a second.
+/// and looks once a second (the outbound buffer's size, NIO's `bufferedWritableBytes`).
 final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -41,8 +43,9 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let stalledWrite: TimeAmount
     private let slowRequest: TimeAmount
-    /// Since when the connection has not been writable, if it is not.
-    private var unwritableSince: NIODeadline?
+    /// The bytes waiting to be written at the last look, and when some were last written.
+    private var lastBuffered = 0
+    private var lastProgress = NIODeadline.now()
     /// When the first byte read since the last answer began arrived.
     private var receivingSince: NIODeadline?
     private var check: Scheduled<Void>?
@@ -80,11 +83,6 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        unwritableSince = context.channel.isWritable ? nil : (unwritableSince ?? .now())
-        context.fireChannelWritabilityChanged()
-    }
-
     private func start(_ context: ChannelHandlerContext) {
         guard check == nil else { return }
         schedule(context)
@@ -94,7 +92,10 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
         check = context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) { [self] in
             guard check != nil else { return }
             let now = NIODeadline.now()
-            let stalled = unwritableSince.map { now - $0 > stalledWrite } == true
+            let buffered = (try? context.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0
+            if buffered == 0 || buffered < lastBuffered { lastProgress = now }
+            lastBuffered = buffered
+            let stalled = buffered > 0 && now - lastProgress > stalledWrite
             let slow = receivingSince.map { now - $0 > slowRequest } == true
             if stalled || slow {
                 check = nil

@@ -339,12 +339,12 @@ private func object(_ response: ServiceResponse) throws -> JSONObject {
     }
 
     /// Slow clients cannot hold a connection: one that asks for many large answers and reads
-    /// none is cut off once nothing has been written for --idle-timeout; one that sends its
+    /// none is cut off once nothing has been written for --send-timeout; one that sends its
     /// request a byte at a time is cut off --request-timeout after its first byte. The server
     /// answers others meanwhile and after.
     @Test func slowClientsAreCutOff() throws {
         let fixture = try StoreFixture()
-        let server = try ServedTool(["--store", fixture.path.path, "--quiet", "--idle-timeout", "2", "--request-timeout", "3"])
+        let server = try ServedTool(["--store", fixture.path.path, "--quiet", "--idle-timeout", "2", "--request-timeout", "3", "--send-timeout", "3"])
         defer { server.stop() }
         // 200 pipelined requests for every control feature (about 80 MB of answers), never read.
         let reader = try RawConnection(port: server.port)
@@ -367,8 +367,29 @@ private func object(_ response: ServiceResponse) throws -> JSONObject {
             Thread.sleep(forTimeInterval: 0.5)
         }
         #expect(cut && Date().timeIntervalSince(started) < 9, "a body sent a byte at a time is not cut off")
+        // A client that reads slowly but steadily (a 4 KiB window, a read every 10 ms) gets the
+        // whole of a large answer (20,000 points classified, about 3.9 MB, some 10 s) from a
+        // server with the default timeouts: it is making progress.
+        let patient = try ServedTool(["--store", fixture.path.path, "--quiet"])
+        defer { patient.stop() }
+        let body = "id,lon,lat,date\n" + (0..<20_000).map { "p\($0),46.5469,39.6408,2021-06-01\n" }.joined()
+        let steady = try RawConnection(port: patient.port, receiveBuffer: 4096)
+        #expect(steady.send(Array("POST /status HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/csv\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)))
+        var received: [UInt8] = []
+        let reading = Date()
+        while Date().timeIntervalSince(reading) < 60 {
+            let part = steady.read(upTo: 65536)
+            if part.isEmpty { break }
+            received += part
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        let answer = try? RawHTTP.parse(received)
+        let rows = answer.map { $0.text.split(separator: "\n").count } ?? 0
+        #expect(answer?.status == 200 && rows == 20_001 && answer?.text.contains("\np19999,") == true,
+                "a steady slow reader lost its answer: \(received.count) bytes, \(rows) lines, \(Date().timeIntervalSince(reading)) s")
         #expect(try RawHTTP.get("/status?lon=46.5469&lat=39.6408&date=2021-06-01", port: server.port).status == 200)
         #expect(server.stop() == 0)
+        #expect(patient.stop() == 0)
     }
 
     /// SIGTERM finishes and exits 0; the access log has a line per request; a store rebuilt

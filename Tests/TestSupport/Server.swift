@@ -114,7 +114,7 @@ public struct RawHTTP {
         try send(Array((["GET \(target) HTTP/1.1", "Host: 127.0.0.1:\(port)", "Connection: close"] + headers + ["", ""]).joined(separator: "\r\n").utf8), port: port)
     }
 
-    static func parse(_ bytes: [UInt8]) throws -> RawHTTP {
+    public static func parse(_ bytes: [UInt8]) throws -> RawHTTP {
         guard let end = (0..<max(0, bytes.count - 3)).first(where: { bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10 }) else {
             throw RawError(message: "no HTTP answer (\(bytes.count) bytes: \(String(decoding: bytes.prefix(200), as: UTF8.self)))")
         }
@@ -234,9 +234,11 @@ public enum ManyClients {
 public final class RawConnection {
     private let fd: Int32
 
-    public init(port: Int) throws {
+    /// `receiveBuffer`: a small kernel buffer (bytes), for a client that reads slowly.
+    public init(port: Int, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw RawHTTP.RawError(message: "socket: errno \(errno)") }
+        if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -270,6 +272,16 @@ public final class RawConnection {
             if n > 0 { continue }
             if n == 0 { return true }
             return errno != EAGAIN && errno != EINTR
+        }
+    }
+
+    /// Up to `count` bytes as they come (fewer when fewer wait); empty at the end of the stream.
+    public func read(upTo count: Int) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: count)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 && errno == EINTR { continue }
+            return n > 0 ? Array(buffer[0..<n]) : []
         }
     }
 
