@@ -107,21 +107,24 @@ public enum DatedPointCSV {
         var i = 0
         var line = firstLine - 1
         let n = bytes.count
-        while i < n {
-            line += 1
-            var end = i
-            // Find the line's end; most of the line is scanned again by the field parsers, so a plain loop.
-            while end < n && bytes[end] != 0x0A { end += 1 }
-            var stop = end
-            if stop > i && bytes[stop - 1] == 0x0D { stop -= 1 }
-            if stop > i { row(bytes, i, stop, line, &batch) }
-            i = end + 1
+        guard let base = bytes.baseAddress else { return 0 }
+        // The table of days, looked up once for the whole buffer rather than once a row.
+        ordinals.withUnsafeBufferPointer { table in
+            while i < n {
+                line += 1
+                // The line's end, found with memchr (vectorised).
+                let end = memchr(base + i, 0x0A, n - i).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? n
+                var stop = end
+                if stop > i && bytes[stop - 1] == 0x0D { stop -= 1 }
+                if stop > i { row(bytes, i, stop, line, table, &batch) }
+                i = end + 1
+            }
         }
         return line - firstLine + 1
     }
 
     @inline(__always)
-    private static func row(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ line: Int, _ batch: inout PointBatch) {
+    private static func row(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ line: Int, _ table: UnsafeBufferPointer<Int>, _ batch: inout PointBatch) {
         // The id: up to the first comma.
         var k = start
         while k < end && b[k] != 0x2C { k += 1 }
@@ -140,7 +143,7 @@ public enum DatedPointCSV {
         guard (-180...180).contains(lon) else { batch.problems.append(RowError(line: line, message: "lon \(lon) is outside -180..180")); return }
         guard (-90...90).contains(lat) else { batch.problems.append(RowError(line: line, message: "lat \(lat) is outside -90..90")); return }
         let d = afterLat + 1
-        guard let ordinal = dayOrdinal(b, d, end) else {
+        guard let ordinal = dayOrdinal(b, d, end, table) else {
             batch.problems.append(dateProblem(b, d, end, line))
             return
         }
@@ -204,7 +207,7 @@ public enum DatedPointCSV {
 
     /// The ordinal of a `YYYY-MM-DD` day in 1800-2199 filling exactly `start..<end`; nil otherwise.
     @inline(__always)
-    static func dayOrdinal(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
+    static func dayOrdinal(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ table: UnsafeBufferPointer<Int>) -> Int? {
         guard end - start == 10, b[start + 4] == 0x2D, b[start + 7] == 0x2D else { return nil }
         @inline(__always) func digit(_ k: Int) -> Int? {
             let v = b[start + k] &- 0x30
@@ -215,7 +218,7 @@ public enum DatedPointCSV {
         let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3
         let month = m0 * 10 + m1, day = d0 * 10 + d1
         guard year >= firstYear, year <= lastYear, month >= 1, month <= 12, day >= 1, day <= 31 else { return nil }
-        let ordinal = ordinals[(year - firstYear) * 416 + month * 32 + day]
+        let ordinal = table[(year - firstYear) * 416 + month * 32 + day]
         return ordinal == Int.min ? nil : ordinal
     }
 
