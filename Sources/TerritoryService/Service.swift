@@ -205,7 +205,6 @@ public final class Snapshot: Sendable {
         let statements = try store.statements()
         infos.append(CollectionInfo(id: "statements", title: "Statements",
                                     description: "Every territorial statement with its resolved ground, facet, holder, valid interval [valid_from, valid_to), announcement and source",
-                                    shapes: statements.items.map(\.1), intervals: statements.items.map(\.0.valid),
                                     features: FeatureList(statements.items.map { s, ground in
                                         FeatureEntry(id: s.id, text: Snapshot.statementFeature(s, ground), valid: s.valid, holder: s.holder,
                                                      statements: [s.id], polygons: ground.polygons)
@@ -214,7 +213,6 @@ public final class Snapshot: Sendable {
             let features = try store.layers(on: nil, facets: [facet])
             infos.append(CollectionInfo(id: facet.rawValue, title: "\(facet.rawValue.capitalized) by time slice",
                                         description: "The ground of each \(facet.rawValue) holder in every time slice [valid_from, valid_to), as territory layers --all --facet \(facet.rawValue) writes it",
-                                        shapes: features.map { .multiPolygon($0.polygons) }, intervals: features.map(\.valid),
                                         features: FeatureList(features.map { f in
                                             FeatureEntry(id: Snapshot.sliceID(f), text: Snapshot.sliceFeature(f), valid: f.valid, holder: f.holder,
                                                          statements: f.statements, polygons: f.polygons)
@@ -484,19 +482,18 @@ struct CollectionInfo: Sendable {
     /// Its features, in the store's order.
     let features: FeatureList
 
-    init(id: String, title: String, description: String, shapes: [Shape], intervals: [DayInterval], features: FeatureList) {
+    /// The extents are those of the features: the union of their grounds' boxes, and from the
+    /// first valid_from to the last valid_to (open when any is).
+    init(id: String, title: String, description: String, features: FeatureList) {
         self.id = id
         self.features = features
         self.title = title
         self.description = description
-        var lo = Position(.infinity, .infinity), hi = Position(-.infinity, -.infinity)
-        for shape in shapes {
-            for p in shape.positions {
-                lo = Position(min(lo.x, p.x), min(lo.y, p.y))
-                hi = Position(max(hi.x, p.x), max(hi.y, p.y))
-            }
-        }
+        let entries = features.entries
+        let lo = Position(entries.map(\.minX).min() ?? .infinity, entries.map(\.minY).min() ?? .infinity)
+        let hi = Position(entries.map(\.maxX).max() ?? -.infinity, entries.map(\.maxY).max() ?? -.infinity)
         bbox = lo.x <= hi.x ? [lo.x, lo.y, hi.x, hi.y] : [-180, -90, 180, 90]
+        let intervals = entries.map(\.valid)
         let from = intervals.map(\.from).min()
         let to: Day? = intervals.contains(where: { $0.to == nil }) ? nil : intervals.compactMap(\.to).max()
         interval = (from, to)

@@ -50,9 +50,8 @@ public final class Store: Sendable {
     /// Read-only connections kept open: concurrent readers take them in turn.
     public static let connections = 4
 
-    /// Opens a store read-only, checking that it is a territory GeoPackage, and loads its engine.
-    /// Opens the store at `path`; `use` says whether its engine will answer few or many
-    /// questions (see `Engine.Use`).
+    /// Opens a store read-only, checking that it is a territory GeoPackage, and loads its engine;
+    /// `use` says whether the engine will answer few or many questions (see `Engine.Use`).
     public init(path: URL, use: Engine.Use = .many) throws(TerritoryError) {
         guard FileManager.default.fileExists(atPath: path.path) else { throw .missingInput("\(path.path): no store here") }
         self.path = path
