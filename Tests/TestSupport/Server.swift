@@ -85,14 +85,7 @@ public struct RawHTTP {
         defer { close(fd) }
         var tv = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw RawError(message: "connect: \(errno)") }
+        guard connectLoopback(fd, port: port) == 0 else { throw RawError(message: "connect: \(errno)") }
         var sent = 0
         while sent < request.count {
             let n = request[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -174,19 +167,12 @@ public enum ManyClients {
         }
         var fds: [Int32] = []
         defer { for fd in fds where fd >= 0 { close(fd) } }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
         for _ in 0..<count {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw RawHTTP.RawError(message: "socket: errno \(errno) after \(fds.count) sockets") }
             fds.append(fd)
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            let r = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard r == 0 || errno == EINPROGRESS else { throw RawHTTP.RawError(message: "connect: errno \(errno)") }
+            guard connectLoopback(fd, port: port) == 0 || errno == EINPROGRESS else { throw RawHTTP.RawError(message: "connect: errno \(errno)") }
         }
         var sent = [Int](repeating: 0, count: count)
         var answers = [[UInt8]](repeating: [], count: count)
@@ -239,14 +225,7 @@ public final class RawConnection {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw RawHTTP.RawError(message: "socket: errno \(errno)") }
         if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let r = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard r == 0 else { close(fd); throw RawHTTP.RawError(message: "connect: errno \(errno)") }
+        guard connectLoopback(fd, port: port) == 0 else { close(fd); throw RawHTTP.RawError(message: "connect: errno \(errno)") }
     }
 
     deinit { close(fd) }
@@ -298,5 +277,16 @@ public final class RawConnection {
             if errno == EINTR { continue }
             return nil
         }
+    }
+}
+
+/// `connect(2)` of the socket `fd` to 127.0.0.1:`port`: its result (0, or -1 with errno set).
+func connectLoopback(_ fd: Int32, port: Int) -> Int32 {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
 }
