@@ -53,6 +53,10 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // librsvg and cairo for PNG, loaded on first use (dlopen; see raster.c).
+        .target(name: "CRaster", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+        // Pictures of the map for articles: SVG written by us (projected with PROJ), PNG through librsvg.
+        .target(name: "TerritoryMap", dependencies: ["CRaster", "Geodesy", "Geometry", "Territory", "TerritoryStore"]),
         // The service, independent of HTTP: OGC API - Features over the store's slices and
         // statements, the status, timeline and day answers, the query parameters, the OpenAPI document.
         .target(name: "TerritoryService", dependencies: ["JSONText", "Territory", "TerritoryStore", "Geometry"]),
@@ -68,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "TerritoryCLI",
             dependencies: [
-                "JSONText", "Geometry", "Geodesy", "Territory", "TerritoryStore", "TerritoryService", "TerritoryServer",
+                "JSONText", "Geometry", "Geodesy", "Territory", "TerritoryStore", "TerritoryService", "TerritoryServer", "TerritoryMap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -84,6 +88,7 @@ let package = Package(
             "TerritoryStore", "Territory", "Geometry", "JSONText", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .testTarget(name: "TerritoryMapTests", dependencies: ["TerritoryMap", "TerritoryStore", "Territory", "Geodesy", "Geometry", "TestSupport"], exclude: ["Browser"]),
         .testTarget(name: "TerritoryServiceTests", dependencies: ["TerritoryService", "TerritoryStore", "Territory", "JSONText", "TestSupport"], exclude: ["Corpus"]),
         .testTarget(name: "TerritoryCLITests", dependencies: ["TerritoryCLI", "Geometry", "Geodesy", "Territory", "TerritoryStore", "JSONText", "TestSupport"], exclude: ["Corpus"]),
     ],

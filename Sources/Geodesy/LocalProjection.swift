@@ -20,15 +20,30 @@ public final class LocalProjection {
     private let pj: OpaquePointer
     /// The centre, longitude/latitude in degrees.
     public let center: Position
+    /// The PROJ string it was made from.
+    public let definition: String
 
-    /// Creates the projection (`proj_context_create`, `proj_create`).
-    public init(center: Position) throws(PROJError) {
+    /// Creates the azimuthal equidistant projection centred on `center`.
+    public convenience init(center: Position) throws(PROJError) {
+        try self.init(definition: "+proj=aeqd +lat_0=\(center.y) +lon_0=\(center.x) +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs", center: center)
+    }
+
+    /// A conformal projection centred on `center`: the stereographic on WGS 84 (`+proj=stere`,
+    /// scale 1 at the centre). Shapes are kept locally and the scale grows by about ρ²/(4R²)
+    /// with the distance ρ from the centre (6·10⁻⁵ at 100 km), so a map's scale bar is measured
+    /// where it is drawn.
+    public static func conformal(center: Position) throws(PROJError) -> LocalProjection {
+        try LocalProjection(definition: "+proj=stere +lat_0=\(center.y) +lon_0=\(center.x) +k_0=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs", center: center)
+    }
+
+    /// Creates a projection from a PROJ string (`proj_context_create`, `proj_create`) whose
+    /// coordinates are metres, centred on `center`.
+    public init(definition: String, center: Position) throws(PROJError) {
         // NULL when out of memory.
         guard let context = proj_context_create() else {
             throw PROJError(operation: "proj_context_create", message: "could not create a PROJ context")
         }
         _ = proj_log_level(context, PJ_LOG_NONE)
-        let definition = "+proj=aeqd +lat_0=\(center.y) +lon_0=\(center.x) +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
         // NULL on error; the reason is in the context's errno.
         guard let pj = proj_create(context, definition) else {
             let message = String(cString: proj_context_errno_string(context, proj_context_errno(context)))
@@ -38,6 +53,7 @@ public final class LocalProjection {
         self.context = context
         self.pj = pj
         self.center = center
+        self.definition = definition
     }
 
     deinit {
@@ -77,7 +93,7 @@ public final class LocalProjection {
         let errno = proj_errno(pj)
         if done != n || errno != 0 || xs.contains(where: { !$0.isFinite }) || ys.contains(where: { !$0.isFinite }) {
             let message = errno != 0 ? String(cString: proj_context_errno_string(context, errno)) : "a coordinate could not be transformed"
-            throw PROJError(operation: "proj_trans_generic(aeqd centred at \(center))", message: message)
+            throw PROJError(operation: "proj_trans_generic(\(definition.split(separator: " ").first ?? "") centred at \(center))", message: message)
         }
     }
 }

@@ -43,11 +43,20 @@ public struct Actor: Hashable, Sendable {
     public let name: String
     /// What the code stands for where it is not obvious (e.g. RU: the Russian peacekeeping contingent).
     public let note: String?
+    /// The colour it is drawn in on maps, `#RRGGBB` (catalog.json's `colour`), if declared.
+    public let colour: String?
 
-    public init(code: String, name: String, note: String?) {
+    public init(code: String, name: String, note: String?, colour: String? = nil) {
         self.code = code
         self.name = name
         self.note = note
+        self.colour = colour
+    }
+
+    /// True for `#RRGGBB` (six hexadecimal digits after a number sign).
+    public static func isColour(_ text: String) -> Bool {
+        let u = Array(text.utf8)
+        return u.count == 7 && u[0] == UInt8(ascii: "#") && u.dropFirst().allSatisfy { (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0) }
     }
 }
 

@@ -29,11 +29,17 @@ struct Serve: ParsableCommand {
           /status?lon=&lat=&date=             as territory status --format json
           POST /status (CSV id,lon,lat,date)  as territory status --csv
           /timeline[?lon=&lat=], /days        the timeline; the days on which slices begin
+        The web map (Leaflet from Debian's libjs-leaflet, no network needed):
+          /map[?date=&facet=&lon=&lat=&zoom=] a map of the day with a time slider, a facet
+                                              selector and the status at a click; the URL
+                                              keeps the state, so a link reopens the same map
 
         EXAMPLES
           territory serve
           curl 'http://127.0.0.1:8080/status?lon=46.5469&lat=39.6408&date=2021-06-01'
           ogrinfo OAPIF:http://127.0.0.1:8080 control
+          open 'http://127.0.0.1:8080/map?date=2020-11-25&facet=control'
+          territory serve --tiles 'https://tiles.example.org/{z}/{x}/{y}.png' --tiles-attribution '© OpenStreetMap contributors'
         """
     )
 
@@ -63,7 +69,26 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("send-timeout"), help: ArgumentHelp("Seconds an answer may wait with none of it written (a client that does not read) before the connection is cut off: the time between two successive writes, as nginx's send_timeout.", valueName: "SECONDS"))
     var sendTimeout = 60
 
+    @Option(help: ArgumentHelp("A tile layer for the map at /map, as a URL template with {z}, {x} and {y} (your own tile server); none by default: the map needs no network.", valueName: "URL"))
+    var tiles: String?
+
+    @Option(name: .customLong("tiles-attribution"), help: ArgumentHelp("The attribution shown for --tiles (the tile provider's terms usually require one).", valueName: "TEXT"))
+    var tilesAttribution: String?
+
+    @Option(help: ArgumentHelp("Leaflet's folder, served under /map/leaflet/ (Debian's libjs-leaflet).", valueName: "DIR"))
+    var leaflet = MapSettings.debianLeaflet.path
+
     func validate() throws {
+        if let tiles {
+            guard tiles.hasPrefix("http://") || tiles.hasPrefix("https://") || tiles.hasPrefix("/"),
+                  tiles.contains("{z}"), tiles.contains("{x}"), tiles.contains("{y}") else {
+                throw ValidationError("--tiles: '\(tiles)' is not a tile URL template (http(s)://HOST/{z}/{x}/{y}.png)")
+            }
+        }
+        if tilesAttribution != nil && tiles == nil { throw ValidationError("--tiles-attribution goes with --tiles") }
+        guard leaflet == MapSettings.debianLeaflet.path || FileManager.default.fileExists(atPath: leaflet + "/leaflet.js") else {
+            throw ValidationError("--leaflet: no leaflet.js in \(leaflet) (Debian: apt-get install libjs-leaflet)")
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port: \(port) is not a port (0 to 65535)") }
         guard !host.isEmpty, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw ValidationError("--host: '\(host)' is not an address") }
         guard maximumBody >= 1024 else { throw ValidationError("--max-body: \(maximumBody) is below 1024 bytes") }
@@ -76,8 +101,11 @@ struct Serve: ParsableCommand {
     func run() throws {
         try reporting("serve") {
             let store = try data.openStore()
+            if !FileManager.default.fileExists(atPath: leaflet + "/leaflet.js") {
+                printError("territory serve: warning: no Leaflet in \(leaflet): /map will not draw (Debian: apt-get install libjs-leaflet)")
+            }
             let service: TerritoryService
-            do throws(TerritoryError) { service = try TerritoryService(store: store) } catch { throw Failure(error) }
+            do throws(TerritoryError) { service = try TerritoryService(store: store, map: MapSettings(leaflet: URL(fileURLWithPath: leaflet), tiles: tiles, tilesAttribution: tilesAttribution)) } catch { throw Failure(error) }
             var options = ServerOptions()
             options.host = host
             options.port = port

@@ -40,8 +40,12 @@ public final class TerritoryService: Sendable {
     /// True while a new snapshot is being made.
     private let refreshing = Mutex(false)
 
-    public init(store: Store) throws(TerritoryError) {
+    /// What the web map at /map is served with.
+    public let map: MapSettings
+
+    public init(store: Store, map: MapSettings = MapSettings()) throws(TerritoryError) {
         storePath = store.path
+        self.map = map
         current = Mutex(try Snapshot(store))
     }
 
@@ -80,6 +84,7 @@ public final class TerritoryService: Sendable {
                 return .error(ServiceError(status: 405, code: "MethodNotAllowed", description: "\(method) is not allowed on \(path.prefix(100)) (allowed: \(route.methods.sorted().joined(separator: ", ")))"))
             }
             try QueryString.check(parameters, allowed: route.parameters, at: route.name)
+            if let answer = try map.answer(route, parameters, snapshot: snapshot) { return answer }
             if let f = parameters.first(where: { $0.name == "f" })?.value {
                 switch f {
                 case "json": break
@@ -104,6 +109,9 @@ public enum Route: Equatable, Sendable {
     case items(String)
     case item(String, String)
     case status, timeline, days
+    /// The web map: its page, its script, what it draws beside the slices, Debian's Leaflet files.
+    case map, mapScript, mapBase
+    case leaflet(String)
 
     static let collectionParameters: Set<String> = ["f", "datetime"]
 
@@ -125,11 +133,22 @@ public enum Route: Equatable, Sendable {
             case "status": self = .status
             case "timeline": self = .timeline
             case "days": self = .days
+            case "map": self = .map
             default: throw unknown()
             }
+        case 2 where parts[0] == "map" && parts[1] == "map.js": self = .mapScript
+        case 2 where parts[0] == "map" && parts[1] == "base.json": self = .mapBase
+        case 3, 4:
+            if parts[0] == "map" && parts[1] == "leaflet" {
+                let file = parts[2...].joined(separator: "/")
+                guard MapSettings.isLeafletFile(file) else { throw unknown() }
+                self = .leaflet(file)
+            } else if parts[0] == "collections" && parts[2] == "items" {
+                self = parts.count == 3 ? .items(parts[1]) : .item(parts[1], parts[3])
+            } else {
+                throw unknown()
+            }
         case 2 where parts[0] == "collections": self = .collection(parts[1])
-        case 3 where parts[0] == "collections" && parts[2] == "items": self = .items(parts[1])
-        case 4 where parts[0] == "collections" && parts[2] == "items": self = .item(parts[1], parts[3])
         default: throw unknown()
         }
     }
@@ -146,6 +165,10 @@ public enum Route: Equatable, Sendable {
         case .status: "/status"
         case .timeline: "/timeline"
         case .days: "/days"
+        case .map: "/map"
+        case .mapScript: "/map/map.js"
+        case .mapBase: "/map/base.json"
+        case .leaflet: "/map/leaflet/{file}"
         }
     }
 
@@ -164,6 +187,8 @@ public enum Route: Equatable, Sendable {
         case .items: ItemsQuery.parameters
         case .status: ["lon", "lat", "date", "f"]
         case .timeline: ["lon", "lat", "f"]
+        case .map: ["date", "facet", "lon", "lat", "zoom"]
+        case .mapScript, .mapBase, .leaflet: []
         default: Route.collectionParameters
         }
     }
@@ -187,6 +212,8 @@ public final class Snapshot: Sendable {
     let daysJSON: JSONValue
     /// The batch classifier for POST /status, built on first use (it builds every grid).
     private let classifierCell = Mutex<BatchClassifier?>(nil)
+    /// What the web map draws beside the slices (/map/base.json), written on first use.
+    let mapBaseCell = Mutex<[UInt8]?>(nil)
 
     struct Stamp: Equatable, Sendable { let inode: UInt64, size: Int64, seconds: Int, nanoseconds: Int }
 
@@ -335,6 +362,9 @@ public final class Snapshot: Sendable {
             return .json(.array(store.timeline(at: position).map(\.json)))
         case .days:
             return .json(daysJSON)
+        case .map, .mapScript, .mapBase, .leaflet:
+            // Answered by MapSettings before a snapshot is asked.
+            throw .notFound("no such resource")
         }
     }
 

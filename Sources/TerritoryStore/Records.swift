@@ -168,9 +168,28 @@ struct ActorRecord: Codable, FetchableRecord, PersistableRecord {
     var note: String?
     /// `actor` or `access_state`.
     var kind: String
+    /// `#RRGGBB`, as catalog.json declares it (format 3 on).
+    var colour: String?
 
     enum Columns {
         static let code = Column(CodingKeys.code)
+    }
+}
+
+/// One row of `towns`: a town drawn on maps, with the source of its coordinates.
+struct TownRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "towns"
+    var fid: Int64?
+    var geom: Data
+    var townID: String
+    var name: String
+    var kind: String
+    var shapeID: String?
+    var source: String
+
+    enum CodingKeys: String, CodingKey {
+        case fid, geom, name, kind, source
+        case townID = "town_id", shapeID = "shape_id"
     }
 }
 
@@ -295,9 +314,27 @@ enum Schema {
             UPDATE gpkg_contents SET description = 'Every territorial statement with its resolved ground, valid_from to valid_to and recorded_from to recorded_to (half-open), and its source' WHERE table_name = 'statements';
             """)
         }
+        migrator.registerMigration("v3 colours and towns for maps") { db in
+            try db.execute(sql: """
+            ALTER TABLE actors ADD COLUMN colour TEXT;
+            CREATE TABLE towns (
+              fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+              geom POINT,
+              town_id TEXT NOT NULL UNIQUE,
+              name TEXT NOT NULL,
+              kind TEXT NOT NULL,
+              shape_id TEXT,
+              source TEXT NOT NULL
+            );
+            INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES
+              ('towns', 'features', 'towns', 'Towns drawn on maps, each with the source of its coordinates', 4326);
+            INSERT INTO gpkg_geometry_columns VALUES ('towns', 'geom', 'POINT', 4326, 0, 0);
+            """)
+            try db.execute(sql: GeoPackage.rtreeTable("towns", "geom"))
+        }
         return migrator
     }
 
     /// Tables with a geometry column, each with an R*Tree.
-    static let featureTables = ["statements", "slices", "boundaries", "covered_area"]
+    static let featureTables = ["statements", "slices", "boundaries", "covered_area", "towns"]
 }

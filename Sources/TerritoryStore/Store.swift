@@ -15,7 +15,7 @@ import Territory
 /// layer, bbox and paging queries read SQLite through a few read-only connections taken in turn.
 public final class Store: Sendable {
     /// Bumped whenever what the store holds or how changes, so that older stores are rebuilt.
-    public static let formatVersion = "2"
+    public static let formatVersion = "3"
 
     public let path: URL
     /// The engine every status, timeline and classification answer comes from.
@@ -220,14 +220,19 @@ public final class Store: Sendable {
             try CoveredRecord(fid: nil, geom: coveredBlob, title: catalog.title, areaKm2: Atlas.areaKm2(atlas.covered)).insert(db)
             try index("covered_area", coveredEnvelope)
             for actor in catalog.actors.values.sorted(by: { $0.code < $1.code }) {
-                try ActorRecord(fid: nil, code: actor.code, name: actor.name, note: actor.note, kind: "actor").insert(db)
+                try ActorRecord(fid: nil, code: actor.code, name: actor.name, note: actor.note, kind: "actor", colour: actor.colour).insert(db)
             }
             for state in catalog.accessStates.values.sorted(by: { $0.code < $1.code }) {
-                try ActorRecord(fid: nil, code: state.code, name: state.name, note: state.note, kind: "access_state").insert(db)
+                try ActorRecord(fid: nil, code: state.code, name: state.name, note: state.note, kind: "access_state", colour: state.colour).insert(db)
+            }
+            for town in catalog.towns {
+                let (blob, envelope) = try GeoPackage.blob(.point(town.position), context: context)
+                try TownRecord(fid: nil, geom: blob, townID: town.id, name: town.name, kind: town.kind, shapeID: town.shape, source: town.source).insert(db)
+                try index("towns", envelope)
             }
             for (key, value) in [("data_hash", dataHash), ("format_version", formatVersion), ("title", catalog.title),
                                  ("data_folder", catalog.folder.path), ("first_day", atlas.slices.first?.interval.from.description ?? ""),
-                                 ("boundaries", catalog.pack?.citation ?? "")] {
+                                 ("boundaries", catalog.pack?.citation ?? ""), ("palette", catalog.palette ?? ""), ("licence", catalog.licence ?? "")] {
                 try MetaRecord(fid: nil, key: key, value: value).insert(db)
             }
             for (table, e) in extents {
@@ -256,6 +261,27 @@ public final class Store: Sendable {
     /// The actors and access states: code, name, note and kind (`actor` or `access_state`), by code.
     public func actors() throws(TerritoryError) -> [(code: String, name: String, note: String?, kind: String)] {
         try read { db in try ActorRecord.order(ActorRecord.Columns.code).fetchAll(db) }.map { ($0.code, $0.name, $0.note, $0.kind) }
+    }
+
+    /// What maps need beside the slices: every actor and access state with its colour (in
+    /// catalog order is not kept: by kind, then code), the districts with their names, the towns,
+    /// the palette's and the data's licence notes.
+    public func mapBase() throws(TerritoryError) -> MapBase {
+        try read { db in
+            let context = GEOSContext()
+            let actors = try ActorRecord.order(ActorRecord.Columns.code).fetchAll(db)
+            let districts = try BoundaryRecord.filter(BoundaryRecord.Columns.kind == ShapeKind.district.rawValue)
+                .order(BoundaryRecord.Columns.name).fetchAll(db)
+            let towns = try TownRecord.order(Column("fid")).fetchAll(db)
+            return MapBase(
+                holders: actors.map { MapBase.Holder(code: $0.code, name: $0.name, note: $0.note, isAccessState: $0.kind == "access_state", colour: $0.colour) },
+                districts: try districts.map { MapBase.District(id: $0.shapeID, name: $0.name, shape: try GeoPackage.geometry($0.geom, context: context).shape) },
+                towns: try towns.map { t in
+                    guard let p = try GeoPackage.geometry(t.geom, context: context).shape.points.first else { throw TerritoryError.badData("\(path.path): town '\(t.townID)' has no point") }
+                    return Town(id: t.townID, name: t.name, position: p, kind: t.kind, shape: t.shapeID, source: t.source)
+                },
+                palette: meta["palette"].flatMap { $0.isEmpty ? nil : $0 }, licence: meta["licence"].flatMap { $0.isEmpty ? nil : $0 })
+        }
     }
 
     /// The status of `position` on `day`: the engine's answer.

@@ -36,6 +36,12 @@ public struct Catalog: Sendable {
     public let officialAreas: [String: OfficialArea]
     /// The imported boundary pack in use, if any.
     public let pack: PackInfo?
+    /// The towns drawn on maps, with the sources of their coordinates (`towns.csv`).
+    public let towns: [Town]
+    /// Which palette the actors' colours come from, and why (catalog.json's `palette`).
+    public let palette: String?
+    /// The licence of the data (catalog.json's `licence`), for credit lines.
+    public let licence: String?
 
     /// The actor or access state a code stands for.
     public func holderName(_ code: String) -> String {
@@ -57,6 +63,8 @@ public struct Catalog: Sendable {
     public static let namesFile = "names.csv"
     /// The file of official district areas inside a data folder.
     public static let officialAreasFile = "official_areas.csv"
+    /// The file of towns drawn on maps inside a data folder.
+    public static let townsFile = "towns.csv"
 
     /// Loads `folder`: `catalog.json`, the boundary pack it names, every `statements/*.json` and
     /// `names.csv`. With `pack`, the shapes of that imported pack replace the built-in shapes with
@@ -118,11 +126,13 @@ extension Loader {
         let statements = loadAllStatements(actors: manifest.actors, accessStates: manifest.accessStates, known: known)
         let variants = loadNameVariants(shapes: shapes)
         let areas = loadOfficialAreas(shapes: shapes)
+        let towns = loadTowns(shapes: shapes)
 
         guard problems.isEmpty else { throw Problems(problems: problems) }
         return Catalog(folder: folder, title: manifest.title, actors: manifest.actors, accessStates: manifest.accessStates,
                        shapes: shapes, boundaryFile: manifest.boundaryFile, covered: covered, grounds: grounds,
-                       toleranceKm2: manifest.toleranceKm2, statements: statements, nameVariants: variants, officialAreas: areas, pack: packInfo)
+                       toleranceKm2: manifest.toleranceKm2, statements: statements, nameVariants: variants, officialAreas: areas, pack: packInfo,
+                       towns: towns, palette: manifest.palette, licence: manifest.licence)
     }
 
     /// Replaces built-in shapes with the pack's, keeping their names and kinds.

@@ -47,7 +47,7 @@ struct Loader {
 
     // MARK: Typed fields
 
-    /// Reads an array of `{code, name, note}`.
+    /// Reads an array of `{code, name, note, colour}` (`colour` optional, `#RRGGBB`).
     mutating func codes(_ value: JSONValue?, file: String, field: String, required: Bool) -> [String: Actor] {
         var result: [String: Actor] = [:]
         guard case .array(let items)? = value else {
@@ -64,7 +64,13 @@ struct Loader {
             if result[code] != nil {
                 problems.append(Problem(file: file, subject: "\(field) '\(code)'", "duplicate code"))
             }
-            result[code] = Actor(code: code, name: name, note: optionalString(o["note"]))
+            var colour: String?
+            if let c = o["colour"] {
+                if case .string(let text) = c, Actor.isColour(text) { colour = text.uppercased() } else {
+                    problems.append(Problem(file: file, subject: "\(field) '\(code)'", "'colour' must be a colour written #RRGGBB (e.g. #0072B2), found \(c.kindName == "string" ? "'\(JSONWriter.string(c))'" : c.kindName)"))
+                }
+            }
+            result[code] = Actor(code: code, name: name, note: optionalString(o["note"]), colour: colour)
         }
         return result
     }

@@ -10,6 +10,8 @@ struct Manifest {
     var accessStates: [String: Actor]
     var groundsJSON: JSONValue?
     var coveredJSON: JSONValue?
+    var palette: String?
+    var licence: String?
 }
 
 extension Loader {
@@ -35,7 +37,11 @@ extension Loader {
         if root["covered"] == nil {
             problems.append(Problem(file: file, "'covered' is missing: the ground the statements speak of"))
         }
+        var palette: String?, licence: String?
+        if root["palette"] != nil { palette = string(root["palette"], file: file, subject: nil, field: "palette") }
+        if root["licence"] != nil { licence = string(root["licence"], file: file, subject: nil, field: "licence") }
         return Manifest(title: title, boundaryFile: boundaries, toleranceKm2: tolerance, actors: actors,
-                        accessStates: accessStates, groundsJSON: root["grounds"], coveredJSON: root["covered"])
+                        accessStates: accessStates, groundsJSON: root["grounds"], coveredJSON: root["covered"],
+                        palette: palette, licence: licence)
     }
 }
