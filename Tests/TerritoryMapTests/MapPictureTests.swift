@@ -258,6 +258,22 @@ struct SVGElement {
         #expect(panels.contains("2020-11-10") && panels.contains("2020-11-20") && panels.contains("2020-11-25") && panels.contains("2020-12-01"))
     }
 
+    /// The README's pictures in geojson/pictures are what tools/regenerate draws from data/ now.
+    @Test func theREADMEsPicturesAreUpToDate() throws {
+        let folder = packageRoot.appendingPathComponent("geojson/pictures")
+        let cases: [(String, [String])] = [
+            ("november-2020.svg", ["--days", "changes", "--from", "2020-11-01", "--to", "2020-12-31", "--title", "How control changed in November 2020"]),
+            ("2021-06-01.svg", ["--date", "2021-06-01"]),
+        ]
+        for (name, arguments) in cases {
+            let r = try run(arguments + ["--size", "1600x1200", "--data", projectData.path])
+            #expect(r.status == 0, "\(r.stderr)")
+            let checkedIn = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            #expect(r.stdout == checkedIn, "geojson/pictures/\(name) is out of date with data/: run tools/regenerate")
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name.replacingOccurrences(of: ".svg", with: ".png")).path))
+        }
+    }
+
     @Test func badArgumentsAreClearErrors() throws {
         let cases: [([String], Int32, String)] = [
             (["--date", "2021-06-01", "--facet", "kontrol"], 64, "--facet: 'kontrol' is not a facet"),
