@@ -79,16 +79,17 @@ public final class BatchClassifier: Sendable {
     /// Per slice: the bits of the statements in force in it.
     private let sliceMasks: [UInt64]
 
-    /// Builds every grid of the engine now (once), for `columns`.
-    public init(engine: Engine, columns: [CSVColumn] = CSVColumn.defaults) {
+    /// Builds every grid of the engine now (once), for `columns`, answering from `record`.
+    public init(engine: Engine, columns: [CSVColumn] = CSVColumn.defaults, record: RecordView = .today) {
         self.engine = engine
         self.columns = columns
         engine.buildGrids()
         groundGrids = engine.statements.indices.map { engine.groundGrid($0) }
         placeGrids = engine.placeNames.indices.map { engine.placeGrid($0) }
         covered = engine.coveredGrid
-        starts = engine.slices.map(\.interval.from.ordinal)
-        inForce = engine.slices.map(\.members)
+        let slices = engine.slices(in: record)
+        starts = slices.map(\.interval.from.ordinal)
+        inForce = slices.map(\.members)
         let sets = engine.statements.indices.map { engine.ground(of: $0).polygons } + engine.placeShapes.map(\.polygons) + [engine.coveredArea.polygons]
         if sets.count <= RasterIndex.capacity {
             raster = RasterIndex(sets, grids: groundGrids + placeGrids + [covered])

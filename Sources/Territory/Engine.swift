@@ -26,6 +26,12 @@ public final class Engine: Sendable {
     let covered: Shape
     /// One cell per grid (statements, then places, then the covered area), each filled once.
     private let cells: [GridCell]
+    /// The slices of other records than today's (as of a day, in a view), made on first use.
+    private let otherSlices = Mutex<[RecordView: [Slice]]>([:])
+    /// The chronology of changes of each record asked, made on first use.
+    let chronologies = Mutex<[RecordView: [HolderChange]]>([:])
+    /// Each statement's position in catalog order, by id.
+    let statementIndex: [String: Int]
 
     /// What the engine will be asked: a few answers (one status, one timeline at a place) or
     /// many (a batch, a server). Grids for many answers index their edges in cells (128², the
@@ -50,6 +56,7 @@ public final class Engine: Sendable {
         self.title = title
         self.boundaries = boundaries
         self.statements = statements
+        statementIndex = Dictionary(statements.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.grounds = grounds
         groundBoxes = grounds.map(Box.init)
         let sorted = places.sorted { $0.name < $1.name }
@@ -63,6 +70,30 @@ public final class Engine: Sendable {
 
     /// The first day of the record (the first slice's), if any.
     public var firstDay: Day? { slices.first?.interval.from }
+
+    /// The time slices of `record`: today's are made once with the engine, others on first use.
+    public func slices(in record: RecordView) -> [Slice] {
+        if record.isToday { return slices }
+        return otherSlices.withLock { cache in
+            if let hit = cache[record] { return hit }
+            let made = Slicing.slices(of: statements, in: record)
+            if cache.count > 256 { cache.removeAll() }
+            cache[record] = made
+            return made
+        }
+    }
+
+    /// The first day anything was announced in `view` (the default view when nil): an answer as
+    /// of an earlier day has no record to come from.
+    public func recordAnnounced(view: String? = nil) -> Day? {
+        statements.filter { $0.isInView(view) }.map(\.announced).min()
+    }
+
+    /// Every actor a statement names as holder, claimant, acceptor or disputant: the views one
+    /// may ask for.
+    public var actorsNamed: Set<String> {
+        Set(statements.flatMap { s in (s.facet.holdsAccessStates ? [] : [s.holder]) + s.qualifiers.actors })
+    }
 
     /// The ground of statement `i` (within the covered area).
     public func ground(of i: Int) -> Shape { grounds[i] }
@@ -119,13 +150,35 @@ public final class Engine: Sendable {
 
     /// The status of `position` on `day`, by the one status rule, from the slice in force on the
     /// day. A place outside the covered area answers `covered: false` with no holders.
-    public func status(at position: Position, on day: Day) -> StatusAnswer {
+    public func status(at position: Position, on day: Day, in record: RecordView = .today) -> StatusAnswer {
         let isCovered = isCovered(position)
-        var found: [StatementInfo] = []
-        if isCovered, let k = Slicing.index(of: day, in: slices) {
-            for i in slices[k].members where covers(statement: i, position) { found.append(statements[i]) }
+        let slices = slices(in: record)
+        let inForce = isCovered ? found(at: position, on: day, slices) : []
+        // A day inside an uncertain start or end of a statement that holds the place: say so,
+        // with the holders on either side of the range, when they differ.
+        var uncertain: [Uncertainty] = []
+        if isCovered {
+            for (i, s) in statements.enumerated() where s.isHeld(by: record) {
+                guard let range = s.uncertainty(on: day, asOf: record.asOf), covers(statement: i, position) else { continue }
+                let before = holders(s.facet, found(at: position, on: range.first.adding(days: -1), slices))
+                let after = holders(s.facet, found(at: position, on: range.last, slices))
+                let u = Uncertainty(facet: s.facet, first: range.first, last: range.last, before: before, after: after, statement: s.id)
+                if before != after, !uncertain.contains(where: { $0.facet == u.facet && $0.first == u.first && $0.last == u.last }) { uncertain.append(u) }
+            }
         }
-        return StatusAnswer(position: position, day: day, covered: isCovered, found: found, places: places(at: position), recordBegins: firstDay)
+        return StatusAnswer(position: position, day: day, covered: isCovered, found: inForce, places: places(at: position),
+                            recordBegins: slices.first?.interval.from, record: record, uncertain: uncertain)
+    }
+
+    /// The statements in force at the position on the day, from `slices`, in the order that decides.
+    func found(at position: Position, on day: Day, _ slices: [Slice]) -> [StatementInfo] {
+        guard let k = Slicing.index(of: day, in: slices) else { return [] }
+        return slices[k].members.filter { covers(statement: $0, position) }.map { statements[$0] }
+    }
+
+    /// The holders of a facet among statements in force, by the status rule.
+    func holders(_ facet: Facet, _ found: [StatementInfo]) -> [String] {
+        StatusAnswer(position: Position(0, 0), day: Day(ordinal: 0), covered: true, found: found, places: []).codes(facet)
     }
 
     /// Every dated change, in order (on one day, endings before beginnings, then by facet and id);

@@ -22,9 +22,27 @@ public struct SliceFeature: Sendable, Equatable {
     public let boundaries: String?
     /// The ground: polygons valid as GEOS judges them, and still valid as written at 7 decimals.
     public let polygons: [[[Position]]]
+    /// The statements behind it whose start or end is an uncertain range: (id, "from" or "to",
+    /// the range as `first/last`).
+    public let uncertain: [(statement: String, end: String, range: String)]
+    /// The strength of the presences behind it, as their sources state it, each once.
+    public let strength: [String]
+    /// The record it was drawn from.
+    public let record: RecordView
+
+    public static func == (a: SliceFeature, b: SliceFeature) -> Bool {
+        a.facet == b.facet && a.holder == b.holder && a.holderName == b.holderName && a.valid == b.valid && a.statements == b.statements
+            && a.sources == b.sources && a.zones == b.zones && a.areaKm2 == b.areaKm2 && a.boundaries == b.boundaries && a.polygons == b.polygons
+            && a.uncertain.map { "\($0.statement) \($0.end) \($0.range)" } == b.uncertain.map { "\($0.statement) \($0.end) \($0.range)" }
+            && a.strength == b.strength && a.record == b.record
+    }
 
     public init(facet: Facet, holder: String, holderName: String, valid: DayInterval, statements: [String], sources: [String],
-                zones: [String], areaKm2: Double, boundaries: String?, polygons: [[[Position]]]) {
+                zones: [String], areaKm2: Double, boundaries: String?, polygons: [[[Position]]],
+                uncertain: [(statement: String, end: String, range: String)] = [], strength: [String] = [], record: RecordView = .today) {
+        self.uncertain = uncertain
+        self.strength = strength
+        self.record = record
         self.facet = facet
         self.holder = holder
         self.holderName = holderName
@@ -40,14 +58,19 @@ public struct SliceFeature: Sendable, Equatable {
     /// The feature of `members` (the statements of one facet and holder in force in a slice, in
     /// catalog order): their ids, and their sources' citations and zones each once, in that order.
     public init(facet: Facet, holder: String, holderName: String, valid: DayInterval, members: [StatementInfo],
-                areaKm2: Double, boundaries: String?, polygons: [[[Position]]]) {
-        var sources: [String] = [], zones: [String] = []
+                areaKm2: Double, boundaries: String?, polygons: [[[Position]]], record: RecordView = .today) {
+        var sources: [String] = [], zones: [String] = [], strength: [String] = []
+        var uncertain: [(statement: String, end: String, range: String)] = []
         for s in members {
             if !sources.contains(s.source.citation) { sources.append(s.source.citation) }
             if !zones.contains(s.zone) { zones.append(s.zone) }
+            if let summary = s.qualifiers.strength?.summary, !strength.contains(summary) { strength.append(summary) }
+            if let last = s.qualifiers.fromLatest { uncertain.append((s.id, "from", "\(s.valid.from)/\(last)")) }
+            if let to = s.valid(asOf: record.asOf).to, let last = s.qualifiers.toLatest { uncertain.append((s.id, "to", "\(to)/\(last)")) }
         }
         self.init(facet: facet, holder: holder, holderName: holderName, valid: valid, statements: members.map(\.id),
-                  sources: sources, zones: zones, areaKm2: areaKm2, boundaries: boundaries, polygons: polygons)
+                  sources: sources, zones: zones, areaKm2: areaKm2, boundaries: boundaries, polygons: polygons,
+                  uncertain: uncertain, strength: strength, record: record)
     }
 
     /// The stable id: `facet/holder/valid_from`.
@@ -55,7 +78,8 @@ public struct SliceFeature: Sendable, Equatable {
 
     /// The GeoJSON feature: always a MultiPolygon, so that GIS tools see one geometry type per
     /// layer; properties facet, holder, holder_name, valid_from, valid_to, statements, sources,
-    /// zones, area_km2 (and boundaries with a pack).
+    /// zones, area_km2, uncertain (statements whose start or end is a range), strength, as_of and
+    /// view (the record: null for today's, the default view), and boundaries with a pack.
     public var feature: Feature {
         let properties = JSONObject([
             ("facet", .string(facet.rawValue)),
@@ -67,6 +91,10 @@ public struct SliceFeature: Sendable, Equatable {
             ("sources", .array(sources.map { .string($0) })),
             ("zones", .array(zones.map { .string($0) })),
             ("area_km2", .number(areaKm2)),
+            ("uncertain", .array(uncertain.map { .object(JSONObject([("statement", .string($0.statement)), ($0.end, .string($0.range))])) })),
+            ("strength", .array(strength.map { .string($0) })),
+            ("as_of", record.asOf.map { .string($0.description) } ?? .null),
+            ("view", record.view.map { .string($0) } ?? .null),
         ] + (boundaries.map { [("boundaries", JSONValue.string($0))] } ?? []))
         return Feature(id: .string(id), geometry: .multiPolygon(polygons), properties: properties)
     }

@@ -1,26 +1,3 @@
-/// Anything on the two time axes: valid `[from, to)` and recorded `[announced, superseded)`.
-public protocol Dated {
-    var valid: DayInterval { get }
-    var recorded: DayInterval { get }
-}
-
-extension Statement: Dated {}
-extension StatementInfo: Dated {}
-
-extension Dated {
-    /// True when it stood on the record as of `asOf` (today's record when nil): announced by then
-    /// and not yet superseded.
-    public func isOnRecord(asOf: Day?) -> Bool {
-        guard let asOf else { return recorded.to == nil }
-        return recorded.contains(asOf)
-    }
-
-    /// True when it is in force on `day` as the record stood on `asOf` (today's record when nil).
-    public func isInForce(on day: Day, asOf: Day? = nil) -> Bool {
-        isOnRecord(asOf: asOf) && valid.contains(day)
-    }
-}
-
 /// A time slice: a half-open run of days in which no statement on the record starts or ends,
 /// and the statements in force all through it.
 public struct Slice: Sendable, Hashable {
@@ -38,21 +15,31 @@ public struct Slice: Sendable, Hashable {
 /// The time slices, computed in this one place for the atlas, the store, the engine and the
 /// batch classifier alike.
 public enum Slicing {
-    /// The slices of `statements` as the record stood on `asOf` (today's record when nil): the
-    /// runs of days between consecutive days on which a statement on that record starts or ends,
-    /// in order, the last one open. Before the first such day there is no slice.
+    /// The slices of `statements` as the record stood on `asOf` (today's record when nil), in
+    /// the default view.
     public static func slices(of statements: [some Dated], asOf: Day? = nil) -> [Slice] {
-        let onRecord = statements.indices.filter { statements[$0].isOnRecord(asOf: asOf) }
+        slices(of: statements, in: RecordView(asOf: asOf))
+    }
+
+    /// The slices of `statements` in `record`: the runs of days between consecutive days on which
+    /// a statement it holds starts or ends (an uncertain range counts from its first day), in
+    /// order, the last one open. Before the first such day there is no slice. Members come in
+    /// the order that decides: the claims the view accepts first, then the rest, each in
+    /// catalog order.
+    public static func slices(of statements: [some Dated], in record: RecordView) -> [Slice] {
+        let held = statements.indices.filter { statements[$0].isHeld(by: record) }
+        let ordered = held.filter { statements[$0].isClaimAccepted(in: record.view) } + held.filter { !statements[$0].isClaimAccepted(in: record.view) }
         var days = Set<Day>()
-        for i in onRecord {
-            days.insert(statements[i].valid.from)
-            if let to = statements[i].valid.to { days.insert(to) }
+        for i in held {
+            let valid = statements[i].valid(asOf: record.asOf)
+            days.insert(valid.from)
+            if let to = valid.to { days.insert(to) }
         }
         let sorted = days.sorted()
         return sorted.indices.map { k in
             let interval = try! DayInterval(from: sorted[k], to: k + 1 < sorted.count ? sorted[k + 1] : nil)
             // Nothing starts or ends inside a slice: what is in force on its first day is in force all through it.
-            return Slice(interval: interval, members: onRecord.filter { statements[$0].valid.contains(sorted[k]) })
+            return Slice(interval: interval, members: ordered.filter { statements[$0].valid(asOf: record.asOf).contains(sorted[k]) })
         }
     }
 

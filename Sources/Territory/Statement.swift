@@ -67,9 +67,14 @@ public struct Statement: Hashable, Sendable {
     public let supersedes: String?
     /// The file it was read from, relative to the data folder.
     public let file: String
+    /// What else it says, where a source says it: a late-announced end, uncertain days, who
+    /// claims or disputes it, strength and mandate.
+    public let qualifiers: Qualifiers
 
     public init(id: String, facet: Facet, holder: String, ground: GroundExpression, valid: DayInterval, announced: Day,
-                recorded: DayInterval, source: Source, zone: String, note: String?, supersedes: String?, file: String) {
+                recorded: DayInterval, source: Source, zone: String, note: String?, supersedes: String?, file: String,
+                qualifiers: Qualifiers = Qualifiers()) {
+        self.qualifiers = qualifiers
         self.id = id
         self.facet = facet
         self.holder = holder
@@ -108,9 +113,13 @@ public struct StatementInfo: Hashable, Sendable {
     public let file: String
     /// The ground's geodesic area in km², within the covered area.
     public let areaKm2: Double
+    /// A late-announced end, uncertain days, claims and disputes, strength and mandate.
+    public let qualifiers: Qualifiers
 
     public init(id: String, facet: Facet, holder: String, holderName: String, zone: String, valid: DayInterval,
-                announced: Day, recorded: DayInterval, source: Source, note: String?, supersedes: String?, file: String, areaKm2: Double) {
+                announced: Day, recorded: DayInterval, source: Source, note: String?, supersedes: String?, file: String, areaKm2: Double,
+                qualifiers: Qualifiers = Qualifiers()) {
+        self.qualifiers = qualifiers
         self.id = id
         self.facet = facet
         self.holder = holder

@@ -28,13 +28,21 @@ public struct StatusAnswer: Sendable, Equatable {
     public let statements: [StatementInfo]
     /// The first day of the record (the first slice), if any: before it no statement is in force.
     public let recordBegins: Day?
+    /// The record the answer comes from: as of which day, in which view.
+    public let record: RecordView
+    /// The facets whose holder here changed on a day not known for certain, when the day asked
+    /// falls inside that range.
+    public let uncertain: [Uncertainty]
 
     /// The one status rule: the answer from the statements in force on `day` whose ground holds
     /// the place (`found`, in catalog order) and the districts and cities that hold it (`places`).
     /// For an exclusive facet the first statement in catalog order decides; presence gathers
     /// every holder. Every caller — one place, a million CSV rows, the store, the server — answers
     /// through here.
-    public init(position: Position, day: Day, covered: Bool, found: [StatementInfo], places: [String], recordBegins: Day? = nil) {
+    public init(position: Position, day: Day, covered: Bool, found: [StatementInfo], places: [String], recordBegins: Day? = nil,
+                record: RecordView = .today, uncertain: [Uncertainty] = []) {
+        self.record = record
+        self.uncertain = uncertain
         var holders: [Facet: [Holder]] = [:]
         var zones = Set<String>()
         for statement in found {
@@ -102,6 +110,9 @@ public struct StatusAnswer: Sendable, Equatable {
             ("authority", .array(statements.map(\.json))),
         ]
         if let recordBegins { members.append(("record_begins", .string(recordBegins.description))) }
+        members.append(("as_of", record.asOf.map { .string($0.description) } ?? .null))
+        members.append(("view", record.view.map { .string($0) } ?? .null))
+        members.append(("uncertain", .array(uncertain.map(\.json))))
         if let boundaries { members.append(("boundaries", .string(boundaries))) }
         return .object(JSONObject(members))
     }
@@ -111,19 +122,51 @@ extension StatementInfo {
     /// What an answer tells of a statement, as JSON: id, facet, holder and its name, zone, the
     /// valid interval (valid_to null when open), the day announced, the source and any note.
     public var json: JSONValue {
-        var source: [(key: String, value: JSONValue)] = [("document", .string(self.source.document)), ("clause", .string(self.source.clause))]
-        if let q = self.source.quote { source.append(("quote", .string(q))) }
-        if let v = self.source.via { source.append(("via", .string(v))) }
-        if let u = self.source.url { source.append(("url", .string(u))) }
         var members: [(key: String, value: JSONValue)] = [
             ("id", .string(id)), ("facet", .string(facet.rawValue)), ("holder", .string(holder)),
             ("holder_name", .string(holderName)), ("zone", .string(zone)),
             ("valid_from", .string(valid.from.description)), ("valid_to", valid.to.map { .string($0.description) } ?? .null),
             ("announced", .string(announced.description)),
-            ("source", .object(JSONObject(source))),
+            ("source", self.source.json),
         ]
         if let note { members.append(("note", .string(note))) }
         if let supersedes { members.append(("supersedes", .string(supersedes))) }
+        if case .object(let q) = qualifiers.json { members += q.members }
         return .object(JSONObject(members))
+    }
+}
+
+/// A change of holder on a day the sources do not fix: somewhere in `[first, last]`. On the days
+/// from `first` up to `last` (excluded) the holder may be either; slices take `first`.
+public struct Uncertainty: Sendable, Equatable {
+    public let facet: Facet
+    public let first: Day
+    public let last: Day
+    /// The holders before the range and after it, by the status rule.
+    public let before: [String]
+    public let after: [String]
+    /// The statement whose start or end is uncertain.
+    public let statement: String
+
+    public init(facet: Facet, first: Day, last: Day, before: [String], after: [String], statement: String) {
+        self.facet = facet
+        self.first = first
+        self.last = last
+        self.before = before
+        self.after = after
+        self.statement = statement
+    }
+
+    /// `{"facet", "between": [first, last], "before", "after", "statement"}`; before and after
+    /// are a code or null for an exclusive facet, a list of codes for presence.
+    public var json: JSONValue {
+        func holders(_ codes: [String]) -> JSONValue {
+            facet.isExclusive ? (codes.first.map { .string($0) } ?? .null) : .array(codes.map { .string($0) })
+        }
+        return .object(JSONObject([
+            ("facet", .string(facet.rawValue)),
+            ("between", .array([.string(first.description), .string(last.description)])),
+            ("before", holders(before)), ("after", holders(after)), ("statement", .string(statement)),
+        ]))
     }
 }

@@ -5,7 +5,7 @@ import TerritoryStore
 /// `territory status --csv`: streams dated points through the batch classifier, in input order,
 /// in bounded memory: the input is read and the output written in chunks of 1 MiB.
 func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bool, strict: Bool, out: String?, check: Bool = false,
-              data: DataOptions) throws(Failure) {
+              data: DataOptions, record options: RecordOptions? = nil) throws(Failure) {
     let source = InputSource(csv)
     let input: Int32
     var total: Int64 = 0
@@ -23,7 +23,13 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bo
     defer { if input != STDIN_FILENO { close(input) } }
 
     // --check reads and checks every row and classifies nothing: no store, no output.
-    let classifier = check ? nil : BatchClassifier(engine: (storeOnly ? try data.storeAsItIs() : try data.openStore()).engine, columns: columns)
+    let classifier: BatchClassifier?
+    if check {
+        classifier = nil
+    } else {
+        let store = storeOnly ? try data.storeAsItIs() : try data.openStore()
+        classifier = BatchClassifier(engine: store.engine, columns: columns, record: try options?.record(store) ?? .today)
+    }
 
     // Output through the one atomic writer: a temporary file renamed into place for --out; for
     // standard output, a temporary file copied out at the end, so that a failure never leaves a

@@ -11,16 +11,23 @@ struct Layers: ParsableCommand {
         Writes an RFC 7946 FeatureCollection with one feature per (facet, holder) in force: the \
         union of the grounds of the statements in force, with properties facet, holder, \
         holder_name, valid_from and valid_to (the time slice: half-open, valid_to null when \
-        open), statements, sources, zones and area_km2. Geometries lie on a 1e-7° grid and are \
+        open), statements, sources, zones, area_km2, uncertain (statements behind it whose start \
+        or end is an uncertain range), strength (of a presence, as its source states it), and \
+        as_of and view: the record it is drawn from (null: today's record, the default view; \
+        other records are computed on the spot). Geometries lie on a 1e-7° grid and are \
         valid as GEOS judges them. Output is deterministic to the byte.
 
         EXAMPLES
           territory layers --date 2020-11-25 --facet control > control-2020-11-25.geojson
           territory layers --all --out all-slices.geojson
+          territory layers --date 2020-11-16 --facet control --as-of 2020-11-12
+          territory layers --date 2019-06-01 --facet sovereignty --view NK
         """
     )
 
     @OptionGroup var data: DataOptions
+
+    @OptionGroup var record: RecordOptions
 
     @Option(help: ArgumentHelp("The day, YYYY-MM-DD.", valueName: "YYYY-MM-DD"))
     var date: Checked<Day>?
@@ -48,7 +55,7 @@ struct Layers: ParsableCommand {
         try reporting("layers") {
             let day = date?.checked
             let store = try data.openStore()
-            let features = try store.layers(on: day, facets: facet.checked.facets)
+            let features = try store.layers(on: day, facets: facet.checked.facets, in: try record.record(store))
             if let day, let first = store.firstDay, day < first {
                 printError("territory layers: note: no statement is in force on \(day) (the data begins on \(first))")
             }

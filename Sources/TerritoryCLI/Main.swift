@@ -22,7 +22,7 @@ struct TerritoryCommand: ParsableCommand {
           74  I/O: the output could not be written (nothing partial is left behind)
         """,
         version: "0.2.0",
-        subcommands: [Layers.self, Status.self, Timeline.self, Validate.self, Build.self, Import.self, Export.self, Serve.self, Render.self, Buffer.self, Measure.self]
+        subcommands: [Layers.self, Status.self, Timeline.self, Diff.self, Validate.self, Build.self, Import.self, Export.self, Serve.self, Render.self, Buffer.self, Measure.self]
     )
 
     /// Parses and runs, saying every failure in one line on standard error with its exit status.

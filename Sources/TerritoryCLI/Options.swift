@@ -34,3 +34,22 @@ struct DataOptions: ParsableArguments {
         } catch { throw Failure(error) }
     }
 }
+
+/// `--as-of DAY` and `--view ACTOR`, shared by every query command: which record to answer from.
+struct RecordOptions: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("Answer as the record stood on this day: only statements announced by then, ends not yet announced left open. Default: today's record.", valueName: "YYYY-MM-DD"))
+    var asOf: Checked<Day>?
+
+    @Option(help: ArgumentHelp("An actor's point of view (e.g. NK, AZ): the record plus the claims it makes or accepts, less what it disputes. Default: the record without claims.", valueName: "ACTOR"))
+    var view: String?
+
+    func validate() throws {
+        _ = try asOf?.value("--as-of")
+        if let view, view.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--view: give an actor code (e.g. NK), or leave --view out for the default view") }
+    }
+
+    /// The record, checked against the store (a known actor; a day the record had begun).
+    func record(_ store: Store) throws(Failure) -> RecordView {
+        do { return try store.record(asOf: asOf?.checked, view: view) } catch { throw Failure(error) }
+    }
+}

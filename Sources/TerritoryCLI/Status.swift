@@ -17,7 +17,10 @@ struct Status: ParsableCommand {
         (per facet, each holder's code, name and statements) and "authority" (each statement with \
         its facet, holder, holder_name, zone, valid_from, valid_to, announced, source and note). \
         A place outside the covered area answers "covered": false with no holders; that is not an \
-        error.
+        error. Every answer says its record: "as_of" (null for today's record) and "view" (null \
+        for the default view, which leaves claims out); "uncertain" lists the facets whose \
+        holder here changed on a day the sources do not fix, when the day asked falls inside \
+        that range ({"facet", "between", "before", "after", "statement"}).
 
         Many points: --csv reads CSV with the header id,lon,lat,date and writes id and the \
         --columns (default control,sovereignty,administration,presence,access,zones; also covered \
@@ -33,6 +36,8 @@ struct Status: ParsableCommand {
         EXAMPLES
           territory status --lon 46.5469 --lat 39.6408 --date 2020-11-30
           territory status --lon 46.93 --lat 39.98 --date 2020-11-20 --format json
+          territory status --lon 46.0383 --lat 40.1067 --date 2020-11-16 --as-of 2020-11-12
+          territory status --lon 46.7519 --lat 39.8153 --date 2019-06-01 --view NK
           territory status --csv points.csv --out classified.csv
           territory status --csv points.csv --columns covered,control,statements
         """
@@ -43,6 +48,8 @@ struct Status: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     @OptionGroup var place: PlaceOptions
+
+    @OptionGroup var record: RecordOptions
 
     @Option(help: ArgumentHelp("The day, YYYY-MM-DD.", valueName: "YYYY-MM-DD"))
     var date: Checked<Day>?
@@ -96,12 +103,12 @@ struct Status: ParsableCommand {
         try reporting("status") {
             if let csv {
                 try classify(csv: csv, columns: columns?.checked.columns ?? CSVColumn.defaults, headerless: header != nil, storeOnly: storeOnly,
-                             strict: strict, out: out, check: check, data: data)
+                             strict: strict, out: out, check: check, data: data, record: record)
                 return
             }
             // One answer: grids of one cell, built as fast as they are asked.
             let store = try data.openStore(use: .few)
-            let answer = store.status(at: place.position!, on: date!.checked)
+            let answer = store.status(at: place.position!, on: date!.checked, in: try record.record(store))
             let boundaries = store.boundaries
             try writeOutput(format == .json ? JSONWriter.string(answer.json(boundaries: boundaries), sortedKeys: false) + "\n"
                             : text(answer, title: store.title) + (boundaries.map { "  boundaries   \($0)\n" } ?? ""), to: nil)
@@ -109,7 +116,9 @@ struct Status: ParsableCommand {
     }
 
     private func text(_ answer: StatusAnswer, title: String) -> String {
-        var out = "\(coordinates(answer.position)) on \(answer.day):"
+        var out = "\(coordinates(answer.position)) on \(answer.day)"
+        if !answer.record.isToday { out += " (\(answer.record))" }
+        out += ":"
         guard answer.covered else {
             return out + " outside the covered area (\(title)): no status\n"
         }
@@ -124,9 +133,16 @@ struct Status: ParsableCommand {
         out += "  presence     \(names(.presence))\n"
         if answer.access != nil { out += "  access       \(names(.access))\n" }
         out += "  zones        \(answer.zones.joined(separator: ", "))\n"
+        for u in answer.uncertain {
+            func said(_ codes: [String]) -> String { codes.isEmpty ? "none" : codes.joined(separator: ", ") }
+            out += "  uncertain    \(u.facet.rawValue) changed from \(said(u.before)) to \(said(u.after)) on a day between \(u.first.longDescription) and \(u.last.longDescription), not known for certain [\(u.statement)]\n"
+        }
         out += "  on the authority of:\n"
         for s in answer.statements {
-            out += "    \(s.id): \(s.facet.rawValue) \(s.holder), \(s.zone), \(s.valid) — \(s.source.citation) (announced \(s.announced))\(s.source.via.map { "; text: \($0)" } ?? "")\n"
+            let strength = s.qualifiers.strength.map { " (\($0.summary))" } ?? ""
+            out += "    \(s.id): \(s.facet.rawValue) \(s.holder)\(strength), \(s.zone), \(s.valid(asOf: answer.record.asOf)) — \(s.source.citation) (announced \(s.announced))\(s.source.via.map { "; text: \($0)" } ?? "")\n"
+            if s.qualifiers.isClaim { out += "      a claim by \(s.qualifiers.claimedBy.joined(separator: ", "))\(s.qualifiers.disputedBy.isEmpty ? "" : ", disputed by " + s.qualifiers.disputedBy.map { "\($0.actor) (\($0.source.citation))" }.joined(separator: "; "))\n" }
+            if let mandate = s.qualifiers.mandate { out += "      mandate: \(mandate)\n" }
         }
         return out
     }

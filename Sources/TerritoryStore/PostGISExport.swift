@@ -1,5 +1,6 @@
 import Foundation
 import Geometry
+import JSONText
 import Territory
 
 /// The store as a SQL script for PostgreSQL with PostGIS: the actors, the statements with their
@@ -108,8 +109,12 @@ public enum PostGISExport {
           note text,
           file text NOT NULL,
           area_km2 double precision NOT NULL,
-          geom geometry(MultiPolygon, 4326) NOT NULL
+          geom geometry(MultiPolygon, 4326) NOT NULL,
+          claimed_by text[] NOT NULL,
+          qualifiers jsonb
         );
+        COMMENT ON COLUMN \(schema).statements.claimed_by IS 'the actors asserting it: a claim, left out of status() and classify() (the default view)';
+        COMMENT ON COLUMN \(schema).statements.qualifiers IS 'to_announced, from_latest/to_latest (uncertain days), claimed_by, accepted_by, disputed_by, strength, mandate';
         COMMENT ON COLUMN \(schema).statements.valid IS 'when what it says holds: [from, to), an open end unbounded';
         COMMENT ON COLUMN \(schema).statements.recorded IS 'when it stood on the record: [announced, the announcement of its successor)';
         CREATE TABLE \(schema).slices (
@@ -140,7 +145,7 @@ public enum PostGISExport {
             try out.write("INSERT INTO \(schema).actors VALUES (\(literal(actor.code)), \(literal(actor.name)), \(literal(actor.note)), \(literal(actor.kind)));\n")
         }
         for (i, s) in engine.statements.enumerated() {
-            try out.write("INSERT INTO \(schema).statements VALUES (\(i + 1), \(literal(s.id)), \(literal(s.facet.rawValue)), \(literal(s.holder)), \(literal(s.holderName)), \(literal(s.zone)), \(range(s.valid)), \(range(s.recorded)), \(literal(s.announced.description)), \(literal(s.supersedes)), \(literal(s.source.document)), \(literal(s.source.clause)), \(literal(s.source.quote)), \(literal(s.source.via)), \(literal(s.source.url)), \(literal(s.note)), \(literal(s.file)), \(s.areaKm2), \(try wkb(engine.ground(of: i))));\n")
+            try out.write("INSERT INTO \(schema).statements VALUES (\(i + 1), \(literal(s.id)), \(literal(s.facet.rawValue)), \(literal(s.holder)), \(literal(s.holderName)), \(literal(s.zone)), \(range(s.valid)), \(range(s.recorded)), \(literal(s.announced.description)), \(literal(s.supersedes)), \(literal(s.source.document)), \(literal(s.source.clause)), \(literal(s.source.quote)), \(literal(s.source.via)), \(literal(s.source.url)), \(literal(s.note)), \(literal(s.file)), \(s.areaKm2), \(try wkb(engine.ground(of: i))), \(array(s.qualifiers.claimedBy)), \(s.qualifiers.isEmpty ? "NULL" : literal(JSONWriter.string(s.qualifiers.json, sortedKeys: false)) + "::jsonb"));\n")
         }
         for (i, f) in try store.layers(on: nil).enumerated() {
             try out.write("INSERT INTO \(schema).slices VALUES (\(i + 1), \(literal(f.id)), \(literal(f.facet.rawValue)), \(literal(f.holder)), \(literal(f.holderName)), \(range(f.valid)), \(array(f.statements)), \(array(f.sources)), \(array(f.zones)), \(f.areaKm2), \(try wkb(.multiPolygon(f.polygons))));\n")
@@ -186,7 +191,7 @@ public enum PostGISExport {
           hits AS (
             SELECT st.ord, st.id, st.facet, st.holder, st.zone
             FROM \(s).statements st, inside
-            WHERE inside.yes AND upper_inf(st.recorded) AND st.valid @> day
+            WHERE inside.yes AND upper_inf(st.recorded) AND cardinality(st.claimed_by) = 0 AND st.valid @> day
               AND EXISTS (SELECT 1 FROM \(s).statement_parts sp, pt WHERE sp.ord = st.ord AND ST_Covers(sp.geom, pt.g))),
           here AS (SELECT DISTINCT p.name FROM \(s).place_parts p, pt WHERE ST_Covers(p.geom, pt.g))
           SELECT inside.yes,
@@ -222,7 +227,7 @@ public enum PostGISExport {
               SELECT DISTINCT pts.k, st.ord, st.id AS sid, st.facet, st.holder, st.zone
               FROM pts JOIN inside USING (k)
               JOIN \(s).statement_parts sp ON inside.yes AND ST_Covers(sp.geom, pts.g)
-              JOIN \(s).statements st ON st.ord = sp.ord AND upper_inf(st.recorded) AND st.valid @> pts.day),
+              JOIN \(s).statements st ON st.ord = sp.ord AND upper_inf(st.recorded) AND cardinality(st.claimed_by) = 0 AND st.valid @> pts.day),
             here AS (
               SELECT k, array_agg(name ORDER BY name) AS names
               FROM (SELECT DISTINCT pts.k, pl.name COLLATE "C" AS name FROM pts JOIN \(s).place_parts pl ON ST_Covers(pl.geom, pts.g)) d

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Geometry
+import JSONText
 import Territory
 
 /// One row of `statements`: a statement with its resolved ground (GeoPackage geometry).
@@ -27,9 +28,15 @@ struct StatementRecord: Codable, FetchableRecord, PersistableRecord {
     var note: String?
     var file: String
     var areaKm2: Double
+    var toAnnounced: String?
+    var fromLatest: String?
+    var toLatest: String?
+    var claimedBy: String?
+    var qualifiers: String?
 
     enum CodingKeys: String, CodingKey {
-        case fid, geom, facet, holder, zone, announced, supersedes, note, file
+        case fid, geom, facet, holder, zone, announced, supersedes, note, file, qualifiers
+        case toAnnounced = "to_announced", fromLatest = "from_latest", toLatest = "to_latest", claimedBy = "claimed_by"
         case statementID = "statement_id", holderName = "holder_name", validFrom = "valid_from", validTo = "valid_to"
         case recordedFrom = "recorded_from", recordedTo = "recorded_to", sourceDocument = "source_document", sourceClause = "source_clause"
         case sourceQuote = "source_quote", sourceVia = "source_via", sourceURL = "source_url", areaKm2 = "area_km2"
@@ -51,7 +58,10 @@ extension StatementRecord {
                   recordedFrom: info.recorded.from.description, recordedTo: info.recorded.to?.description,
                   supersedes: info.supersedes, sourceDocument: info.source.document, sourceClause: info.source.clause,
                   sourceQuote: info.source.quote, sourceVia: info.source.via, sourceURL: info.source.url, note: info.note,
-                  file: info.file, areaKm2: info.areaKm2)
+                  file: info.file, areaKm2: info.areaKm2, toAnnounced: info.qualifiers.toAnnounced?.description,
+                  fromLatest: info.qualifiers.fromLatest?.description, toLatest: info.qualifiers.toLatest?.description,
+                  claimedBy: info.qualifiers.isClaim ? info.qualifiers.claimedBy.joined(separator: ";") : nil,
+                  qualifiers: info.qualifiers.isEmpty ? nil : JSONWriter.string(info.qualifiers.json, sortedKeys: false))
     }
 
     /// The typed statement this row holds.
@@ -70,7 +80,15 @@ extension StatementRecord {
             valid: try interval(from, to, "valid_to"), announced: try day(announced, "announced"),
             recorded: try interval(recordedFrom, recordedTo, "recorded_to"),
             source: Source(document: sourceDocument, clause: sourceClause, quote: sourceQuote, via: sourceVia, url: sourceURL),
-            note: note, supersedes: supersedes, file: file, areaKm2: areaKm2)
+            note: note, supersedes: supersedes, file: file, areaKm2: areaKm2, qualifiers: try readQualifiers())
+    }
+
+    private func readQualifiers() throws(TerritoryError) -> Qualifiers {
+        guard let qualifiers else { return Qualifiers() }
+        guard let json = try? JSONReader.parse(qualifiers), let q = Qualifiers(json: json) else {
+            throw .internalFailure("statement \(statementID): qualifiers: not the JSON the store writes")
+        }
+        return q
     }
 }
 
@@ -331,6 +349,15 @@ enum Schema {
             INSERT INTO gpkg_geometry_columns VALUES ('towns', 'geom', 'POINT', 4326, 0, 0);
             """)
             try db.execute(sql: GeoPackage.rtreeTable("towns", "geom"))
+        }
+        migrator.registerMigration("v4 as of, uncertain days, claims") { db in
+            try db.execute(sql: """
+            ALTER TABLE statements ADD COLUMN to_announced DATE;
+            ALTER TABLE statements ADD COLUMN from_latest DATE;
+            ALTER TABLE statements ADD COLUMN to_latest DATE;
+            ALTER TABLE statements ADD COLUMN claimed_by TEXT;
+            ALTER TABLE statements ADD COLUMN qualifiers TEXT;
+            """)
         }
         return migrator
     }

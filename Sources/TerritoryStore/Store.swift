@@ -15,7 +15,7 @@ import Territory
 /// layer, bbox and paging queries read SQLite through a few read-only connections taken in turn.
 public final class Store: Sendable {
     /// Bumped whenever what the store holds or how changes, so that older stores are rebuilt.
-    public static let formatVersion = "3"
+    public static let formatVersion = "4"
 
     public let path: URL
     /// The engine every status, timeline and classification answer comes from.
@@ -284,9 +284,37 @@ public final class Store: Sendable {
         }
     }
 
-    /// The status of `position` on `day`: the engine's answer.
-    public func status(at position: Position, on day: Day) -> StatusAnswer {
-        engine.status(at: position, on: day)
+    /// The status of `position` on `day` in `record`: the engine's answer.
+    public func status(at position: Position, on day: Day, in record: RecordView = .today) -> StatusAnswer {
+        engine.status(at: position, on: day, in: record)
+    }
+
+    /// The record an answer is asked from, checked: `view` an actor of the catalog (any case),
+    /// `asOf` not before the first announcement in that view. `names` are the argument or
+    /// parameter names that messages use (`--as-of`, `as_of`).
+    public func record(asOf: Day?, view: String?, names: (asOf: String, view: String) = ("--as-of", "--view")) throws(TerritoryError) -> RecordView {
+        var code: String?
+        if let view {
+            let codes = try actors().filter { $0.kind == "actor" }.map(\.code)
+            guard let found = codes.first(where: { $0.caseInsensitiveCompare(view) == .orderedSame }) else {
+                throw .badInput("\(names.view): unknown view '\(view)' (a view is an actor's: \(codes.joined(separator: ", ")); leave it out for the default view)")
+            }
+            code = found
+        }
+        if let asOf, let first = engine.recordAnnounced(view: code), asOf < first {
+            throw .badInput("\(names.asOf): \(asOf) is before the record begins: its first statement was announced on \(first)\(code.map { " (in \($0)'s view)" } ?? "")")
+        }
+        return RecordView(asOf: asOf, view: code)
+    }
+
+    /// The ground whose holder changed from `from` to `to` in `record`, per facet and holders.
+    public func diff(from: Day, to: Day, facets: [Facet] = Facet.allCases, in record: RecordView = .today) throws(TerritoryError) -> [HolderChange] {
+        do { return try engine.diff(from: from, to: to, facets: facets, in: record) } catch { throw .internalFailure("diff: \(error)") }
+    }
+
+    /// The timeline of `record`: its changes in order (at `position`, only those there).
+    public func chronology(at position: Position? = nil, in record: RecordView = .today) throws(TerritoryError) -> Chronology {
+        do { return try engine.chronology(at: position, in: record) } catch { throw .internalFailure("timeline: \(error)") }
     }
 
     /// Every dated change (at `position`, only the statements whose ground holds it).
@@ -296,7 +324,11 @@ public final class Store: Sendable {
 
     /// The slice features of the time slice holding `day` (every slice when nil), for `facets`,
     /// in the order they were built (slice, facet, holder).
-    public func layers(on day: Day?, facets: [Facet] = Facet.allCases) throws(TerritoryError) -> [SliceFeature] {
+    public func layers(on day: Day?, facets: [Facet] = Facet.allCases, in record: RecordView = .today) throws(TerritoryError) -> [SliceFeature] {
+        if !record.isToday {
+            // Today's record is compiled; any other is computed now from the statements' grounds.
+            do { return try engine.features(on: day, facets: facets, in: record) } catch { throw .internalFailure("layers \(record): \(error)") }
+        }
         var query = SliceQuery()
         if let day { query.during = try DayRange(from: day, through: day) }
         query.facets = facets

@@ -78,7 +78,8 @@ public struct Catalog: Sendable {
     public func info(_ statement: Statement, areaKm2: Double) -> StatementInfo {
         StatementInfo(id: statement.id, facet: statement.facet, holder: statement.holder, holderName: holderName(statement.holder),
                       zone: statement.zone, valid: statement.valid, announced: statement.announced, recorded: statement.recorded,
-                      source: statement.source, note: statement.note, supersedes: statement.supersedes, file: statement.file, areaKm2: areaKm2)
+                      source: statement.source, note: statement.note, supersedes: statement.supersedes, file: statement.file, areaKm2: areaKm2,
+                      qualifiers: statement.qualifiers)
     }
 }
 

@@ -4,7 +4,8 @@ import JSONText
 
 extension Loader {
     /// The fields a statement may have.
-    static let statementFields = ["id", "facet", "holder", "zone", "ground", "from", "to", "announced", "source", "note", "supersedes"]
+    static let statementFields = ["id", "facet", "holder", "zone", "ground", "from", "to", "announced", "source", "note", "supersedes",
+                                  "to_announced", "claimed_by", "accepted_by", "disputed_by", "strength", "mandate"]
 
     /// Reads every `statements/*.json`, checks ids and supersessions, and sets each statement's
     /// recorded interval: `[announced, the announcement of the statement that supersedes it)`.
@@ -48,7 +49,7 @@ extension Loader {
             guard let successor = supersededBy[s.id] else { return s }
             return Statement(id: s.id, facet: s.facet, holder: s.holder, ground: s.ground, valid: s.valid, announced: s.announced,
                              recorded: try! DayInterval(from: s.announced, to: successor.announced), source: s.source, zone: s.zone,
-                             note: s.note, supersedes: s.supersedes, file: s.file)
+                             note: s.note, supersedes: s.supersedes, file: s.file, qualifiers: s.qualifiers)
         }
     }
 
@@ -96,10 +97,29 @@ extension Loader {
             } else {
                 problems.append(Problem(file: file, subject: subject, "'ground' is missing"))
             }
-            let from = day(o["from"], file: file, subject: subject, field: "from")
+            var qualifiers = Qualifiers()
+            let fromRange = dayOrRange(o["from"], file: file, subject: subject, field: "from")
+            let from = fromRange?.first
+            qualifiers.fromLatest = fromRange?.last
             var to: Day?
-            if let t = o["to"], t != .null { to = day(t, file: file, subject: subject, field: "to") }
+            if let t = o["to"], t != .null {
+                let range = dayOrRange(t, file: file, subject: subject, field: "to")
+                to = range?.first
+                qualifiers.toLatest = range?.last
+            }
             let announced = day(o["announced"], file: file, subject: subject, field: "announced")
+            if let t = o["to_announced"] {
+                qualifiers.toAnnounced = day(t, file: file, subject: subject, field: "to_announced")
+                if to == nil {
+                    problems.append(Problem(file: file, subject: subject, "'to_announced' says when the end was made known, but there is no 'to'"))
+                } else if let told = qualifiers.toAnnounced, let announced, told <= announced {
+                    problems.append(Problem(file: file, subject: subject, "'to_announced' \(told) is not after 'announced' \(announced): give it only for an end made known later"))
+                }
+            }
+            readClaims(o, into: &qualifiers, actors: actors, file: file, subject: subject)
+            if let facet, facet != .presence, qualifiers.strength != nil || qualifiers.mandate != nil {
+                problems.append(Problem(file: file, subject: subject, "'strength' and 'mandate' belong to presence statements, not \(facet.rawValue)"))
+            }
             var interval: DayInterval?
             if let from {
                 do { interval = try DayInterval(from: from, to: to) } catch {
@@ -127,8 +147,96 @@ extension Loader {
                 recorded: try! DayInterval(from: announced, to: nil),
                 source: Source(document: document, clause: clause, quote: optionalString(sourceObject["quote"]),
                               via: optionalString(sourceObject["via"]), url: optionalString(sourceObject["url"])),
-                zone: zone, note: optionalString(o["note"]), supersedes: optionalString(o["supersedes"]), file: file))
+                zone: zone, note: optionalString(o["note"]), supersedes: optionalString(o["supersedes"]), file: file,
+                qualifiers: qualifiers))
         }
         return result
+    }
+
+    /// A day, or an uncertain range written as an EDTF level-1 interval `YYYY-MM-DD/YYYY-MM-DD`
+    /// (the event fell on some day between the two, both included).
+    mutating func dayOrRange(_ value: JSONValue?, file: String, subject: String, field: String) -> (first: Day, last: Day?)? {
+        guard let text = string(value, file: file, subject: subject, field: field) else { return nil }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count <= 2 else {
+            problems.append(Problem(file: file, subject: subject, "'\(field)': '\(text)' is neither a day nor an uncertain range YYYY-MM-DD/YYYY-MM-DD"))
+            return nil
+        }
+        do {
+            let first = try Day(parsing: parts[0])
+            guard parts.count == 2 else { return (first, nil) }
+            let last = try Day(parsing: parts[1])
+            guard last > first else {
+                problems.append(Problem(file: file, subject: subject, "'\(field)': the uncertain range \(text) ends before it starts (its last day must be after its first)"))
+                return nil
+            }
+            return (first, last)
+        } catch {
+            problems.append(Problem(file: file, subject: subject, "'\(field)': \(error.message) (a day, or an uncertain range YYYY-MM-DD/YYYY-MM-DD)"))
+            return nil
+        }
+    }
+
+    /// `claimed_by`, `accepted_by` (lists of actor codes), `disputed_by` (a list of
+    /// `{"actor", "source": {document, clause, quote, via, url}}`), `strength` and `mandate`.
+    mutating func readClaims(_ o: JSONObject, into q: inout Qualifiers, actors: [String: Actor], file: String, subject: String) {
+        func codes(_ field: String) -> [String] {
+            guard let v = o[field] else { return [] }
+            guard case .array(let items) = v, !items.isEmpty else {
+                problems.append(Problem(file: file, subject: subject, "'\(field)' must be a non-empty list of actor codes"))
+                return []
+            }
+            var out: [String] = []
+            for item in items {
+                guard case .string(let code) = item, actors[code] != nil else {
+                    problems.append(Problem(file: file, subject: subject, "'\(field)' names unknown actor \({ if case .string(let t) = item { "'\(t)'" } else { item.kindName } }()) (catalog.json declares: \(actors.keys.sorted().joined(separator: ", ")))"))
+                    continue
+                }
+                out.append(code)
+            }
+            return out
+        }
+        q.claimedBy = codes("claimed_by")
+        q.acceptedBy = codes("accepted_by")
+        if !q.acceptedBy.isEmpty, q.claimedBy.isEmpty {
+            problems.append(Problem(file: file, subject: subject, "'accepted_by' goes with a claim: give 'claimed_by' too"))
+        }
+        if let v = o["disputed_by"] {
+            guard case .array(let items) = v, !items.isEmpty else {
+                problems.append(Problem(file: file, subject: subject, "'disputed_by' must be a non-empty list of {\"actor\", \"source\"}"))
+                return
+            }
+            for (i, item) in items.enumerated() {
+                let at = "disputed_by[\(i)]"
+                guard case .object(let d) = item, case .string(let actor)? = d["actor"], case .object(let so)? = d["source"] else {
+                    problems.append(Problem(file: file, subject: subject, "'\(at)' must be {\"actor\": CODE, \"source\": {\"document\", \"clause\", ...}}"))
+                    continue
+                }
+                guard actors[actor] != nil else {
+                    problems.append(Problem(file: file, subject: subject, "'\(at)' names unknown actor '\(actor)' (catalog.json declares: \(actors.keys.sorted().joined(separator: ", ")))"))
+                    continue
+                }
+                guard let document = string(so["document"], file: file, subject: subject, field: "\(at).source.document"),
+                      let clause = string(so["clause"], file: file, subject: subject, field: "\(at).source.clause") else { continue }
+                q.disputedBy.append(Dispute(actor: actor, source: Source(document: document, clause: clause, quote: optionalString(so["quote"]),
+                                                                         via: optionalString(so["via"]), url: optionalString(so["url"]))))
+            }
+        }
+        if let v = o["strength"] {
+            guard case .object(let so) = v, !so.keys.isEmpty else {
+                problems.append(Problem(file: file, subject: subject, "'strength' must be an object (\(Strength.fields.joined(separator: ", ")))"))
+                return
+            }
+            for key in so.keys where !Strength.fields.contains(key) {
+                problems.append(Problem(file: file, subject: subject, "'strength': unknown field '\(key)' (fields: \(Strength.fields.joined(separator: ", ")))"))
+            }
+            for key in ["personnel", "armoured_personnel_carriers", "vehicles"] {
+                if let n = so[key], !({ if case .number(let v) = n { v >= 1 && v == v.rounded() && v < 1e9 } else { false } }()) {
+                    problems.append(Problem(file: file, subject: subject, "'strength.\(key)' must be a whole number above 0, found \(n.kindName)"))
+                }
+            }
+            q.strength = Strength(json: v)
+        }
+        if let v = o["mandate"] { q.mandate = string(v, file: file, subject: subject, field: "mandate") }
     }
 }
