@@ -80,6 +80,18 @@ public struct HolderChange: Sendable {
     }
 }
 
+extension HolderChange {
+    /// What `territory diff --format json` prints and GET /diff sends: {"from", "to", "as_of",
+    /// "view", "changes": [...]}.
+    public static func document(from: Day, to: Day, record: RecordView, changes: [HolderChange], notes: (HolderChange) -> [String]) -> JSONValue {
+        .object(JSONObject([
+            ("from", .string(from.description)), ("to", .string(to.description)),
+            ("as_of", record.asOf.map { .string($0.description) } ?? .null), ("view", record.view.map { .string($0) } ?? .null),
+            ("changes", .array(changes.map { .object($0.json(notes: notes($0))) })),
+        ]))
+    }
+}
+
 /// Ground computations over the engine's statements with GEOS: the partition of ground by
 /// holder under the status rule, and from it diffs, the chronology of changes and the layers of
 /// records other than today's. One GEOS context per call: the engine stays `Sendable`.

@@ -63,12 +63,8 @@ struct Diff: ParsableCommand {
             let chronology = try store.chronology(in: record)
             switch format {
             case .json:
-                let doc = JSONObject([
-                    ("from", .string(d1.description)), ("to", .string(d2.description)),
-                    ("as_of", record.asOf.map { .string($0.description) } ?? .null), ("view", record.view.map { .string($0) } ?? .null),
-                    ("changes", .array(changes.map { .object($0.json(notes: chronology.notes($0))) })),
-                ])
-                try writeOutput(JSONWriter.string(.object(doc), sortedKeys: false) + "\n", to: out)
+                let doc = HolderChange.document(from: d1, to: d2, record: record, changes: changes, notes: chronology.notes)
+                try writeOutput(JSONWriter.string(doc, sortedKeys: false) + "\n", to: out)
             case .geojson:
                 let features = changes.map { c in
                     var p = c.json(notes: chronology.notes(c))

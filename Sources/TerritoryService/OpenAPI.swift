@@ -27,6 +27,10 @@ enum OpenAPI {
         let string = o([("type", s("string"))])
         let number = o([("type", s("number"))])
         let format = ref("f"), datetimeIgnored = ref("datetimeIgnored")
+        let date = o([("type", s("string")), ("format", s("date"))])
+        let asOf = parameter("as_of", "query", "Answer as the record stood on this day (YYYY-MM-DD): only statements announced by then; default today's record", date)
+        let view = parameter("view", "query", "An actor's point of view (e.g. NK): the record plus the claims it makes or accepts, less what it disputes; default the record without claims", string)
+        let facet = parameter("facet", "query", "control, sovereignty, administration, presence, access, or all (the default)", string)
         let paths: [(String, JSONValue)] = [
             ("/", get("The landing page", "getLandingPage", [format, datetimeIgnored], response("Links to the API, conformance and collections", ["application/json"]))),
             ("/conformance", get("The conformance classes", "getConformance", [format, datetimeIgnored], response("The classes conformed to", ["application/json"]))),
@@ -45,7 +49,7 @@ enum OpenAPI {
                            ("parameters", .array([parameter("lon", "query", "Longitude, decimal degrees", number, required: true),
                                                   parameter("lat", "query", "Latitude, decimal degrees", number, required: true),
                                                   parameter("date", "query", "The day, YYYY-MM-DD", o([("type", s("string")), ("format", s("date"))]), required: true),
-                                                  format])),
+                                                  asOf, view, format])),
                            ("responses", o([("200", response("The status on every facet, with the statements and sources behind it", ["application/json"]))] + errors))])),
                 ("post", o([("summary", s("Many dated points at once, as territory status --csv classifies them")), ("operationId", s("classifyPoints")),
                             ("requestBody", o([("required", .bool(true)), ("description", s("CSV with the header id,lon,lat,date")),
@@ -54,10 +58,16 @@ enum OpenAPI {
                                              ("400", response("The body is not a CSV of dated points", ["application/json"], schema: schemaRef("Error"))),
                                              ("413", response("The body is larger than the server takes", ["application/json"], schema: schemaRef("Error")))]))])),
             ])),
-            ("/timeline", get("Every dated change, or those at a place", "getTimeline",
+            ("/timeline", get("Every change of holder, or those at a place", "getTimeline",
                               [parameter("lon", "query", "Longitude (with lat): only the changes at that place", number),
-                               parameter("lat", "query", "Latitude (with lon)", number), format],
-                              response("The dated changes in order", ["application/json"]))),
+                               parameter("lat", "query", "Latitude (with lon)", number),
+                               parameter("from", "query", "Only changes on or after this day", date), parameter("to", "query", "Only changes on or before this day", date),
+                               facet, asOf, view, format],
+                              response("The changes in order, as territory timeline --format json prints them", ["application/json"]))),
+            ("/diff", get("The ground whose holder changed between two days", "getDiff",
+                          [parameter("from", "query", "The earlier day", date, required: true), parameter("to", "query", "The later day", date, required: true),
+                           facet, asOf, view, format],
+                          response("The changes per facet and (from holder, to holder), as territory diff --format json prints them", ["application/json"]))),
             ("/days", get("Every day on which a time slice begins, with what changes then", "getDays", [format, datetimeIgnored],
                           response("The days, for a time slider's marks", ["application/json"]))),
         ]

@@ -108,7 +108,7 @@ public enum Route: Equatable, Sendable {
     case collection(String)
     case items(String)
     case item(String, String)
-    case status, timeline, days
+    case status, timeline, days, diff
     /// The web map: its page, its script, what it draws beside the slices, Debian's Leaflet files.
     case map, mapScript, mapBase
     case leaflet(String)
@@ -133,6 +133,7 @@ public enum Route: Equatable, Sendable {
             case "status": self = .status
             case "timeline": self = .timeline
             case "days": self = .days
+            case "diff": self = .diff
             case "map": self = .map
             default: throw unknown()
             }
@@ -165,6 +166,7 @@ public enum Route: Equatable, Sendable {
         case .status: "/status"
         case .timeline: "/timeline"
         case .days: "/days"
+        case .diff: "/diff"
         case .map: "/map"
         case .mapScript: "/map/map.js"
         case .mapBase: "/map/base.json"
@@ -185,8 +187,9 @@ public enum Route: Equatable, Sendable {
     var parameters: Set<String> {
         switch self {
         case .items: ItemsQuery.parameters
-        case .status: ["lon", "lat", "date", "f"]
-        case .timeline: ["lon", "lat", "f"]
+        case .status: ["lon", "lat", "date", "f", "as_of", "view"]
+        case .timeline: ["lon", "lat", "f", "as_of", "view", "from", "to", "facet"]
+        case .diff: ["from", "to", "facet", "f", "as_of", "view"]
         case .map: ["date", "facet", "lon", "lat", "zoom"]
         case .mapScript, .mapBase, .leaflet: []
         default: Route.collectionParameters
@@ -268,6 +271,8 @@ public final class Snapshot: Sendable {
         let covered: Bool
         let statements: [String]
         let zones: [String]
+        let record: RecordView
+        let uncertain: [String]
     }
 
     /// The written tails of status answers, by what decides them; a few hundred at most on real
@@ -278,9 +283,10 @@ public final class Snapshot: Sendable {
 
     /// The body of GET /status: exactly `territory status --format json`'s answer (written with
     /// the members in their order), its place and day written per request and the rest reused.
-    func statusBody(_ position: Position, _ day: Day) -> [UInt8] {
-        let answer = store.status(at: position, on: day)
-        let key = StatusKey(covered: answer.covered, statements: answer.statements.map(\.id), zones: answer.zones)
+    func statusBody(_ position: Position, _ day: Day, in record: RecordView = .today) -> [UInt8] {
+        let answer = store.status(at: position, on: day, in: record)
+        let key = StatusKey(covered: answer.covered, statements: answer.statements.map(\.id), zones: answer.zones, record: record,
+                            uncertain: answer.uncertain.map { "\($0.facet) \($0.first) \($0.last) \($0.before) \($0.after) \($0.statement)" })
         let tail = statusTails.withLock { $0[key] } ?? {
             guard case .object(var object) = answer.json(boundaries: store.boundaries) else { preconditionFailure("a status answer is an object") }
             precondition(object.members.prefix(3).map(\.key) == ["lon", "lat", "date"], "a status answer begins with lon, lat, date")
@@ -351,7 +357,7 @@ public final class Snapshot: Sendable {
             return try item(try collection(id), featureID, base: base)
         case .status:
             let (position, day) = try Snapshot.place(parameters)
-            return ServiceResponse(status: 200, contentType: "application/json", body: statusBody(position, day))
+            return ServiceResponse(status: 200, contentType: "application/json", body: statusBody(position, day, in: try record(parameters)))
         case .timeline:
             let lon = value("lon"), lat = value("lat")
             var position: Position?
@@ -359,13 +365,59 @@ public final class Snapshot: Sendable {
                 guard let lon, let lat else { throw .invalid("give both lon and lat, or neither (the whole timeline)") }
                 position = Position(try Snapshot.degrees(lon, "lon", 180), try Snapshot.degrees(lat, "lat", 90))
             }
-            return .json(.array(store.timeline(at: position).map(\.json)))
+            let from = try value("from").map { t throws(ServiceError) in try Snapshot.day(t, "from") }
+            let to = try value("to").map { t throws(ServiceError) in try Snapshot.day(t, "to") }
+            if let from, let to, from > to { throw .invalid("from \(from) is after to \(to): give the earlier day first") }
+            let record = try record(parameters)
+            let chronology = try served { () throws(TerritoryError) in try store.chronology(at: position, in: record) }
+            return .json(chronology.filtered(from: from, to: to, facets: try Snapshot.facets(value("facet"))).json)
+        case .diff:
+            guard let fromText = value("from"), let toText = value("to") else {
+                throw .invalid("/diff needs from and to (e.g. /diff?from=2020-11-09&to=2020-12-01&facet=control)")
+            }
+            let from = try Snapshot.day(fromText, "from"), to = try Snapshot.day(toText, "to")
+            if from > to { throw .invalid("from \(from) is after to \(to): give the earlier day first") }
+            let record = try record(parameters)
+            let facets = try Snapshot.facets(value("facet"))
+            let (changes, chronology) = try served { () throws(TerritoryError) in
+                (try store.diff(from: from, to: to, facets: facets, in: record), try store.chronology(in: record))
+            }
+            return .json(HolderChange.document(from: from, to: to, record: record, changes: changes, notes: chronology.notes))
         case .days:
             return .json(daysJSON)
         case .map, .mapScript, .mapBase, .leaflet:
             // Answered by MapSettings before a snapshot is asked.
             throw .notFound("no such resource")
         }
+    }
+
+    /// The record asked by `as_of` and `view` (today's, the default view, when absent).
+    func record(_ parameters: [(name: String, value: String)]) throws(ServiceError) -> RecordView {
+        func value(_ name: String) -> String? { parameters.first { $0.name == name }?.value }
+        let asOf = try value("as_of").map { t throws(ServiceError) in try Snapshot.day(t, "as_of") }
+        return try served { () throws(TerritoryError) in try store.record(asOf: asOf, view: value("view"), names: ("as_of", "view")) }
+    }
+
+    /// What the store answers, its bad-input failures as 400s.
+    func served<T>(_ body: () throws(TerritoryError) -> T) throws(ServiceError) -> T {
+        do { return try body() } catch {
+            if error.kind == .badInput { throw .invalid(error.message) }
+            throw ServiceError(status: 500, code: "InternalError", description: error.message)
+        }
+    }
+
+    /// A day parameter.
+    static func day(_ text: String, _ name: String) throws(ServiceError) -> Day {
+        do { return try Day(parsing: text) } catch { throw .invalid("\(name): \(error.message)") }
+    }
+
+    /// `facet`: one facet or `all` (any case); every facet when absent.
+    static func facets(_ text: String?) throws(ServiceError) -> [Facet] {
+        guard let text, text.lowercased() != "all" else { return Facet.allCases }
+        guard let facet = Facet(rawValue: text.lowercased()) else {
+            throw .invalid("facet: unknown facet '\(text.prefix(40))' (one of \(Facet.allCases.map(\.rawValue).joined(separator: ", ")), or all)")
+        }
+        return [facet]
     }
 
     /// `lon`, `lat` and `date` of GET /status.

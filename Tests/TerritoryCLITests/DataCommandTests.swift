@@ -15,7 +15,7 @@ import Geometry
         #expect(ids.contains(.string("tri2020-p6-corridor")))
         // Today's keys keep their place and types; the new ones carry what the text answer says.
         #expect(o.keys == ["lon", "lat", "date", "covered", "control", "sovereignty", "presence", "administration", "access", "zones", "statements",
-                           "holders", "authority", "record_begins"])
+                           "holders", "authority", "record_begins", "as_of", "view", "uncertain"])
         guard case .object(let holders)? = o["holders"], case .array(let control)? = holders["control"],
               case .object(let ru)? = control.first, case .array(let authority)? = o["authority"] else {
             Issue.record("no holders or authority: \(run.stdout)"); return
@@ -43,7 +43,7 @@ import Geometry
     @Test func outsideTheCoveredAreaIsAnAnswerNotAnError() throws {
         let goris = try Run(["status", "--lon", "46.3386", "--lat", "39.5078", "--date", "2021-01-01", "--format", "json"])
         #expect(goris.status == 0)
-        #expect(goris.stdout == #"{"lon":46.3386,"lat":39.5078,"date":"2021-01-01","covered":false,"control":null,"sovereignty":null,"presence":[],"administration":null,"access":null,"zones":[],"statements":[],"holders":{"control":[],"sovereignty":[],"administration":[],"presence":[],"access":[]},"authority":[],"record_begins":"1993-04-30"}"# + "\n")
+        #expect(goris.stdout == #"{"lon":46.3386,"lat":39.5078,"date":"2021-01-01","covered":false,"control":null,"sovereignty":null,"presence":[],"administration":null,"access":null,"zones":[],"statements":[],"holders":{"control":[],"sovereignty":[],"administration":[],"presence":[],"access":[]},"authority":[],"record_begins":"1993-04-30","as_of":null,"view":null,"uncertain":[]}"# + "\n")
     }
 
     @Test func layersOpenInGDALAndFollowRFC7946() throws {
@@ -129,15 +129,59 @@ import Geometry
     @Test func timelineReadsAsAChronology() throws {
         let run = try Run(["timeline"])
         #expect(run.status == 0)
-        let lines = run.stdout.split(separator: "\n").dropFirst()
+        let lines = run.stdout.split(separator: "\n").dropFirst().filter { !$0.hasPrefix(" ") }
         let days = lines.map { String($0.prefix(10)) }
         #expect(days == days.sorted(), "in order")
-        #expect(lines.contains { $0.hasPrefix("2020-11-20  control → Azerbaijan: Aghdam district") && $0.contains("point 2") })
-        #expect(lines.contains { $0.hasPrefix("2020-11-15") && $0.contains("superseded") })
-        let here = try Run(["timeline", "--lon", "46.0383", "--lat", "40.1067", "--format", "json"])
+        #expect(lines.contains { $0.hasPrefix("2020-10-04  control  NK → AZ  Jabrayil and the Aras valley (taken by 4 October 2020), 566 km² — ") && $0.hasSuffix("[war2020-az-jabrayil]") })
+        #expect(lines.contains { $0.hasPrefix("2020-11-20  control  NK → AZ  Aghdam district (returned)") && $0.contains("point 2") })
+        #expect(lines.contains { $0.hasPrefix("2020-10-09? control  NK → AZ  Hadrut") }, "the uncertain day is marked")
+        #expect(run.stdout.contains("note: due 15 November 2020; postponed on 15 November 2020 to 25 November 2020"))
+        #expect(!lines.contains { $0.hasPrefix("2020-11-15") }, "a superseded deadline changes no ground")
+        let here = try Run(["timeline", "--lon", "46.0383", "--lat", "40.1067"])
         #expect(here.status == 0)
-        #expect(here.stdout.contains(#""statement":"tri2020-kalbajar-postponed""#))
-        #expect(!here.stdout.contains("aghdam"))
+        #expect(here.stdout.contains("control        NK from 12 May 1994 until 25 November 2020, then AZ"), "\(here.stdout)")
+        #expect(!here.stdout.contains("Aghdam"))
+        let json = try Run(["timeline", "--lon", "46.0383", "--lat", "40.1067", "--facet", "control", "--from", "2020-01-01", "--format", "json"])
+        guard case .object(let o) = try JSONReader.parse(json.stdout), case .array(let changes)? = o["changes"], changes.count == 1,
+              case .object(let c) = changes[0] else { Issue.record("\(json.stdout)"); return }
+        #expect(c["date"] == .string("2020-11-25") && c["from_holder"] == .string("NK") && c["to_holder"] == .string("AZ"))
+        #expect(c["statements_to"] == .array([.string("tri2020-kalbajar-postponed")]))
+        let asThen = try Run(["timeline", "--lon", "46.0383", "--lat", "40.1067", "--facet", "control", "--as-of", "2020-11-12", "--format", "json"])
+        #expect(asThen.stdout.contains(#""as_of":"2020-11-12""#) && asThen.stdout.contains(#"{"date":"2020-11-15","facet":"control","from_holder":"NK","to_holder":"AZ""#), "\(asThen.stdout)")
+    }
+
+    @Test func asOfAndViewsFromTheCommandLine() throws {
+        let asThen = try Run(["status", "--lon", "46.0383", "--lat", "40.1067", "--date", "2020-11-16", "--as-of", "2020-11-12", "--format", "json"])
+        #expect(asThen.status == 0, "\(asThen.stderr)")
+        #expect(asThen.stdout.contains(#""control":"AZ""#) && asThen.stdout.contains(#""as_of":"2020-11-12","view":null"#))
+        let later = try Run(["status", "--lon", "46.0383", "--lat", "40.1067", "--date", "2020-11-16", "--as-of", "2020-11-16"])
+        #expect(later.stdout.contains("control      NK") && later.stdout.contains("(as of 2020-11-16, in the default view)"))
+        let nk = try Run(["status", "--lon", "46.7519", "--lat", "39.8153", "--date", "2019-06-01", "--view", "nk", "--format", "json"])
+        #expect(nk.stdout.contains(#""sovereignty":"NK""#) && nk.stdout.contains(#""view":"NK""#), "\(nk.stdout)")
+        let uncertain = try Run(["status", "--lon", "46.9986", "--lat", "39.5206", "--date", "2020-10-12"])
+        #expect(uncertain.stdout.contains("uncertain    control changed from NK to AZ on a day between 9 October 2020 and 15 October 2020"), "\(uncertain.stdout)")
+        // As-of and view answers for many points: the same rule, from the record asked.
+        let folder = try temporaryFolder()
+        let csv = folder.appendingPathComponent("p.csv")
+        try "id,lon,lat,date\nk,46.0383,40.1067,2020-11-16\ns,46.7519,39.8153,2019-06-01\n".write(to: csv, atomically: true, encoding: .utf8)
+        let batch = try Run(["status", "--csv", csv.path, "--columns", "control,sovereignty", "--as-of", "2020-11-12", "--view", "NK"])
+        #expect(batch.stdout == "id,control,sovereignty\nk,AZ,AZ\ns,NK,NK\n", "\(batch.stdout)")
+    }
+
+    @Test func diffOpensInGDAL() throws {
+        let text = try Run(["diff", "--from", "2020-11-09", "--to", "2020-12-01", "--facet", "control"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("control  NK → AZ") && text.stdout.contains("control  NK → RU"))
+        let folder = try temporaryFolder()
+        let out = folder.appendingPathComponent("diff.geojson")
+        let run = try Run(["diff", "--from", "2020-11-09", "--to", "2020-12-01", "--format", "geojson", "--out", out.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        guard let ogrinfo = ["/usr/bin/ogrinfo", "/usr/local/bin/ogrinfo"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            print("skipped: ogrinfo (gdal-bin) is not installed; GDAL's reading of the diff is not checked"); return
+        }
+        let (_, status, output) = try runTool(URL(fileURLWithPath: ogrinfo), ["-ro", "-al", "-so", out.path])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("Geometry: Multi Polygon") && output.contains("from_holder: String") && output.contains("Feature Count: 5"), "\(output)")
     }
 
     @Test func validateSaysAllIsWell() throws {

@@ -230,6 +230,18 @@ private func object(_ response: ServiceResponse) throws -> JSONObject {
         }
         let timeline = try Run(["timeline", "--lon", "46.0383", "--lat", "40.1067", "--format", "json", "--store", fixture.path.path])
         #expect(String(decoding: get("/timeline", "lon=46.0383&lat=40.1067").body, as: UTF8.self) == timeline.stdout)
+        // The record chosen by as_of and view, the diff: the same answers as the tool's.
+        for (query, args) in [("lon=46.0383&lat=40.1067&date=2020-11-16&as_of=2020-11-12", ["--lon", "46.0383", "--lat", "40.1067", "--date", "2020-11-16", "--as-of", "2020-11-12"]),
+                              ("lon=46.7519&lat=39.8153&date=2019-06-01&view=NK", ["--lon", "46.7519", "--lat", "39.8153", "--date", "2019-06-01", "--view", "NK"])] {
+            let cli = try Run(["status"] + args + ["--format", "json", "--store", fixture.path.path])
+            #expect(String(decoding: get("/status", query).body, as: UTF8.self) == cli.stdout, "\(query)")
+        }
+        let asThen = try Run(["timeline", "--lon", "46.0383", "--lat", "40.1067", "--as-of", "2020-11-12", "--facet", "control", "--format", "json", "--store", fixture.path.path])
+        #expect(String(decoding: get("/timeline", "lon=46.0383&lat=40.1067&as_of=2020-11-12&facet=control").body, as: UTF8.self) == asThen.stdout)
+        let diff = try Run(["diff", "--from", "2020-11-09", "--to", "2020-12-01", "--facet", "control", "--format", "json", "--store", fixture.path.path])
+        let servedDiff = get("/diff", "from=2020-11-09&to=2020-12-01&facet=control")
+        #expect(servedDiff.status == 200 && String(decoding: servedDiff.body, as: UTF8.self) == diff.stdout)
+        #expect(diff.stdout.contains(#""from_holder":"NK","to_holder":"RU""#))
         let days = try object(get("/days"))
         guard case .array(let list)? = days["days"] else { Issue.record("no days"); return }
         let dates = list.compactMap { d -> String? in if case .object(let o) = d, case .string(let s)? = o["date"] { return s } else { return nil } }
