@@ -107,7 +107,7 @@ public struct StatusAnswer: Sendable, Equatable {
                     ]))
                 }))
             }))),
-            ("authority", .array(statements.map(\.json))),
+            ("authority", .array(statements.map { $0.json(asOf: record.asOf) })),
         ]
         if let recordBegins { members.append(("record_begins", .string(recordBegins.description))) }
         members.append(("as_of", record.asOf.map { .string($0.description) } ?? .null))
@@ -121,7 +121,11 @@ public struct StatusAnswer: Sendable, Equatable {
 extension StatementInfo {
     /// What an answer tells of a statement, as JSON: id, facet, holder and its name, zone, the
     /// valid interval (valid_to null when open), the day announced, the source and any note.
-    public var json: JSONValue {
+    public var json: JSONValue { json(asOf: nil) }
+
+    /// The same, with the valid interval as known on `asOf` (an end announced later is open).
+    public func json(asOf: Day?) -> JSONValue {
+        let valid = valid(asOf: asOf)
         var members: [(key: String, value: JSONValue)] = [
             ("id", .string(id)), ("facet", .string(facet.rawValue)), ("holder", .string(holder)),
             ("holder_name", .string(holderName)), ("zone", .string(zone)),

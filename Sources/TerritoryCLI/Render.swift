@@ -37,6 +37,8 @@ struct Render: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
+    @OptionGroup var record: RecordOptions
+
     @Option(help: ArgumentHelp("The day, YYYY-MM-DD.", valueName: "YYYY-MM-DD"))
     var date: Checked<Day>?
 
@@ -93,17 +95,19 @@ struct Render: ParsableCommand {
             let file = try AtomicFile(path: out)
             do {
                 let store = try data.openStore(use: .few)
+                let record = try self.record.record(store)
                 var chosen: [Day]
                 if let date { chosen = [date.checked] } else if let list = days?.checked, !list.changes { chosen = list.days } else {
                     let first = from!.checked, last = to!.checked
-                    chosen = Array(Set(store.engine.slices.map(\.interval.from).filter { $0 >= first && $0 <= last })).sorted()
+                    chosen = Array(Set(store.engine.slices(in: record).map(\.interval.from).filter { $0 >= first && $0 <= last })).sorted()
                     guard !chosen.isEmpty else { throw Failure.usage("--days changes: nothing changes from \(first) to \(last) (see 'territory timeline')") }
                 }
                 if let first = store.firstDay, let early = chosen.first(where: { $0 < first }) {
                     printError("territory render: note: no statement is in force on \(early) (the data begins on \(first))")
                 }
-                let request = MapPicture.Request(days: chosen, facet: facet.checked.facet, width: size.checked.width,
+                var request = MapPicture.Request(days: chosen, facet: facet.checked.facet, width: size.checked.width,
                                                  height: size.checked.height, title: title)
+                request.record = record
                 let svg = try MapPicture(store: store, request: request).svg()
                 if out?.lowercased().hasSuffix(".png") == true {
                     try file.write(try Raster.png(svg: svg, width: request.width, height: request.height))

@@ -23,6 +23,8 @@ public struct MapPicture {
         public var height = 1200
         /// The title; the date (or the range of dates) when nil.
         public var title: String?
+        /// The record drawn: as of a day, in a view (today's record, the default view, unless set).
+        public var record: RecordView = .today
 
         public init(days: [Day], facet: Facet = .control, width: Int = 1600, height: Int = 1200, title: String? = nil) {
             self.days = days
@@ -136,7 +138,7 @@ public struct MapPicture {
             var facets: [Facet] = [request.facet]
             if request.facet != .presence { facets.append(.presence) }
             if request.facet != .access { facets.append(.access) }
-            layers.append(try store.layers(on: day, facets: facets))
+            layers.append(try store.layers(on: day, facets: facets, in: request.record))
         }
         // The legend: the holders of the facet, then presence, then access, in the catalog's order.
         func seen(_ facet: Facet) -> [MapBase.Holder] {
@@ -159,7 +161,9 @@ public struct MapPicture {
         let textSize = (min(W, H) * 0.0125).rounded().clamped(9, 18)
         let creditSize = (textSize * 0.8).rounded().clamped(8, 14)
         let titleText = request.title ?? dateTitle()
-        let what = "\(store.title): \(request.facet.rawValue) by holder"
+        var what = "\(store.title): \(request.facet.rawValue) by holder"
+        if let view = request.record.view { what += ", in \(view)'s view (its claims included)" }
+        if let asOf = request.record.asOf { what += ", as the record stood on \(asOf.longDescription)" }
         let subtitle: String? = request.title == nil ? what : dateTitle() + " · " + what
         let top = margin + titleSize * 1.2 + (subtitle == nil ? 0 : textSize * 1.6) + margin * 0.5
         // Legend rows: entries laid out left to right, wrapped.

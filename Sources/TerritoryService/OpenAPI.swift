@@ -40,7 +40,7 @@ enum OpenAPI {
             ("/collections/{collectionId}", get("One collection", "describeCollection", [ref("collectionId"), format, datetimeIgnored],
                                                 response("The collection with its extents", ["application/json"]))),
             ("/collections/{collectionId}/items", get("The features of a collection", "getFeatures",
-                                                      [ref("collectionId"), ref("bbox"), ref("datetime"), ref("limit"), ref("offset"), ref("holder"), ref("statement"), format],
+                                                      [ref("collectionId"), ref("bbox"), ref("datetime"), ref("limit"), ref("offset"), ref("holder"), ref("statement"), asOf, view, format],
                                                       response("A page of features", ["application/geo+json"]))),
             ("/collections/{collectionId}/items/{featureId}", get("One feature", "getFeature", [ref("collectionId"), ref("featureId"), format, datetimeIgnored],
                                                                   response("The feature", ["application/geo+json"]))),

@@ -184,7 +184,7 @@ public struct ItemsQuery: Sendable, Equatable {
     public var statement: String?
 
     public static let defaultLimit = 100, maximumLimit = 10_000
-    public static let parameters: Set<String> = ["bbox", "datetime", "limit", "offset", "holder", "statement", "f"]
+    public static let parameters: Set<String> = ["bbox", "datetime", "limit", "offset", "holder", "statement", "f", "as_of", "view"]
 
     public init() {}
 

@@ -240,13 +240,7 @@ public final class Snapshot: Sendable {
                                                      statements: [s.id], polygons: ground.polygons)
                                     })))
         for facet in Facet.allCases {
-            let features = try store.layers(on: nil, facets: [facet])
-            infos.append(CollectionInfo(id: facet.rawValue, title: "\(facet.rawValue.capitalized) by time slice",
-                                        description: "The ground of each \(facet.rawValue) holder in every time slice [valid_from, valid_to), as territory layers --all --facet \(facet.rawValue) writes it",
-                                        features: FeatureList(features.map { f in
-                                            FeatureEntry(id: Snapshot.sliceID(f), text: Snapshot.sliceFeature(f), valid: f.valid, holder: f.holder,
-                                                         statements: f.statements, polygons: f.polygons)
-                                        })))
+            infos.append(Snapshot.facetCollection(facet, try store.layers(on: nil, facets: [facet])))
         }
         collections = infos
         // Every day on which a slice begins, with what changes then.
@@ -309,6 +303,41 @@ public final class Snapshot: Sendable {
         return body
     }
 
+    /// A facet's collection of slice features.
+    static func facetCollection(_ facet: Facet, _ features: [SliceFeature]) -> CollectionInfo {
+        CollectionInfo(id: facet.rawValue, title: "\(facet.rawValue.capitalized) by time slice",
+                       description: "The ground of each \(facet.rawValue) holder in every time slice [valid_from, valid_to), as territory layers --all --facet \(facet.rawValue) writes it",
+                       features: FeatureList(features.map { f in
+                           FeatureEntry(id: Snapshot.sliceID(f), text: Snapshot.sliceFeature(f), valid: f.valid, holder: f.holder,
+                                        statements: f.statements, polygons: f.polygons)
+                       }))
+    }
+
+    /// The collections of records other than today's (as_of, view), computed on first use.
+    private let recordCollections = Mutex<[String: CollectionInfo]>([:])
+
+    /// Collection `id` as `record` has it: a facet's slices computed for that record, or the
+    /// statements that record holds.
+    func collection(_ id: String, in record: RecordView) throws(ServiceError) -> CollectionInfo {
+        let today = try collection(id)
+        if record.isToday { return today }
+        let key = "\(id) \(record.asOf?.description ?? "-") \(record.view ?? "-")"
+        if let hit = recordCollections.withLock({ $0[key] }) { return hit }
+        let made: CollectionInfo
+        if let facet = Facet(rawValue: id) {
+            made = Snapshot.facetCollection(facet, try served { () throws(TerritoryError) in try store.layers(on: nil, facets: [facet], in: record) })
+        } else {
+            let held = Set(store.engine.statements.filter { $0.isHeld(by: record) }.map(\.id))
+            made = CollectionInfo(id: today.id, title: today.title, description: today.description,
+                                  features: FeatureList(today.features.entries.filter { held.contains($0.id) }))
+        }
+        recordCollections.withLock { cache in
+            if cache.count >= 64 { cache.removeAll() }
+            cache[key] = made
+        }
+        return made
+    }
+
     /// The classifier for many points (every facet and the zones, as status --csv by default).
     public var classifier: BatchClassifier {
         classifierCell.withLock { cell in
@@ -352,7 +381,7 @@ public final class Snapshot: Sendable {
         case .collection(let id):
             return .json(try collection(id).json(base: base))
         case .items(let id):
-            return try items(try collection(id), ItemsQuery(parameters), parameters, base: base)
+            return try items(try collection(id, in: try record(parameters)), ItemsQuery(parameters), parameters, base: base)
         case .item(let id, let featureID):
             return try item(try collection(id), featureID, base: base)
         case .status:

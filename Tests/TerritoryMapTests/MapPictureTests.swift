@@ -260,6 +260,20 @@ struct SVGElement {
     }
 
     /// The README's pictures in geojson/pictures are what tools/regenerate draws from data/ now.
+    @Test func aViewIsDrawnAsItsActorSeesIt() throws {
+        let folder = try temporaryFolder()
+        let nk = folder.appendingPathComponent("nk.svg"), plain = folder.appendingPathComponent("default.svg")
+        #expect(try run(["--date", "2019-06-01", "--facet", "sovereignty", "--view", "NK", "--out", nk.path]).status == 0)
+        #expect(try run(["--date", "2019-06-01", "--facet", "sovereignty", "--out", plain.path]).status == 0)
+        func holders(_ url: URL) throws -> Set<String> {
+            Set(SVGElement.all(try String(contentsOf: url, encoding: .utf8)).compactMap { $0["data-holder"] })
+        }
+        #expect(try holders(nk).contains("NK"), "the NK claim is drawn in NK's view")
+        #expect(try !holders(plain).contains("NK"))
+        let refused = try run(["--date", "2019-06-01", "--view", "QQ", "--out", folder.appendingPathComponent("q.svg").path])
+        #expect(refused.status == 64 && refused.stderr.contains("unknown view 'QQ'"))
+    }
+
     @Test func theREADMEsPicturesAreUpToDate() throws {
         let folder = packageRoot.appendingPathComponent("geojson/pictures")
         let cases: [(String, [String])] = [

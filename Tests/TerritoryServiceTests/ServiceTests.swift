@@ -242,6 +242,17 @@ private func object(_ response: ServiceResponse) throws -> JSONObject {
         let servedDiff = get("/diff", "from=2020-11-09&to=2020-12-01&facet=control")
         #expect(servedDiff.status == 200 && String(decoding: servedDiff.body, as: UTF8.self) == diff.stdout)
         #expect(diff.stdout.contains(#""from_holder":"NK","to_holder":"RU""#))
+        // Layers of another record: NK's view of sovereignty in 2019 holds its claim; the default does not.
+        func holders(_ query: String) throws -> [String] {
+            let page = try object(get("/collections/sovereignty/items", query))
+            guard case .array(let features)? = page["features"] else { return [] }
+            return features.compactMap { f in
+                if case .object(let o) = f, case .object(let p)? = o["properties"], case .string(let h)? = p["holder"] { return h } else { return nil }
+            }
+        }
+        #expect(try holders("datetime=2019-06-01&view=NK") == ["AZ", "NK"])
+        #expect(try holders("datetime=2019-06-01") == ["AZ"])
+        #expect(get("/collections/sovereignty/items", "view=ZZ").status == 400)
         let days = try object(get("/days"))
         guard case .array(let list)? = days["days"] else { Issue.record("no days"); return }
         let dates = list.compactMap { d -> String? in if case .object(let o) = d, case .string(let s)? = o["date"] { return s } else { return nil } }
