@@ -221,7 +221,15 @@ extension Engine {
         for facet in Facet.allCases where facets.contains(facet) {
             out += try work.changes(facet, before: members(d1), after: members(d2), within: covered, day: d2, asOf: record.asOf)
         }
-        return out
+        // Either day inside an uncertain start or end of a statement behind a change: say so.
+        return out.map { c in
+            let range = (c.statementsFrom + c.statementsTo).lazy.compactMap { s in
+                s.uncertainty(on: d1, asOf: record.asOf) ?? s.uncertainty(on: d2, asOf: record.asOf)
+            }.first
+            guard let range else { return c }
+            return HolderChange(facet: c.facet, day: c.day, fromHolders: c.fromHolders, toHolders: c.toHolders, areaKm2: c.areaKm2,
+                                statementsFrom: c.statementsFrom, statementsTo: c.statementsTo, polygons: c.polygons, uncertain: range)
+        }
     }
 
     /// The chronology of `record`: every change of holder from one time slice to the next (and

@@ -42,7 +42,10 @@ public indirect enum GroundExpression: Hashable, Sendable, CustomStringConvertib
 ///
 /// The record as it stood on a day D holds the statements whose recorded interval contains D;
 /// today's record holds those whose recorded interval is open. A statement is in force on day V,
-/// as the record stood on D, when it is on that record and its valid interval contains V.
+/// as the record stood on D, when it is on that record and its valid interval as known on D
+/// contains V (an end announced after D, `qualifiers.toAnnounced`, is not known yet: open). A
+/// claim (`qualifiers.claimedBy`) is outside the default view. `RecordView` states these rules
+/// in full, and `Dated` applies them.
 public struct Statement: Hashable, Sendable {
     /// A stable id, unique across data/.
     public let id: String
