@@ -236,6 +236,7 @@ extension Engine {
     /// from nothing to the first), in order of day then facet. Only the ground of statements
     /// that start or end is looked at, so each step costs what changed.
     public func changes(in record: RecordView = .today) throws(GEOSError) -> [HolderChange] {
+        let record = canonical(record)
         if let hit = chronologies.withLock({ $0[record] }) { return hit }
         var work = GroundWork(self)
         let slices = slices(in: record)
@@ -275,9 +276,11 @@ extension Engine {
                     // Too thin a change for the chronology (an edge): told from the statements here.
                     let from = previous.filter { $0.facet == facet && a.contains($0.holder) }
                     let to = now.filter { $0.facet == facet && b.contains($0.holder) }
-                    out.append(HolderChange(facet: facet, day: slice.interval.from, fromHolders: a, toHolders: b,
-                                            areaKm2: (to.isEmpty ? from : to).map(\.areaKm2).max() ?? 0,
-                                            statementsFrom: from, statementsTo: to, polygons: [], uncertain: nil))
+                    var uncertain: (Day, Day)?
+                    for s in to { if s.valid.from == slice.interval.from, let last = s.qualifiers.fromLatest { uncertain = (s.valid.from, last) } }
+                    for s in from { if let end = s.valid(asOf: record.asOf).to, end == slice.interval.from, let last = s.qualifiers.toLatest { uncertain = (end, last) } }
+                    out.append(HolderChange(facet: facet, day: slice.interval.from, fromHolders: a, toHolders: b, areaKm2: 0,
+                                            statementsFrom: from, statementsTo: to, polygons: [], uncertain: uncertain))
                 }
             }
             previous = now

@@ -32,6 +32,8 @@ public final class Engine: Sendable {
     let chronologies = Mutex<[RecordView: [HolderChange]]>([:])
     /// Each statement's position in catalog order, by id.
     let statementIndex: [String: Int]
+    /// The days on which the record changed (an announcement, an end announced), in order.
+    let recordDays: [Day]
 
     /// What the engine will be asked: a few answers (one status, one timeline at a place) or
     /// many (a batch, a server). Grids for many answers index their edges in cells (128², the
@@ -57,6 +59,7 @@ public final class Engine: Sendable {
         self.boundaries = boundaries
         self.statements = statements
         statementIndex = Dictionary(statements.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        recordDays = Set(statements.flatMap { [$0.announced] + ($0.qualifiers.toAnnounced.map { [$0] } ?? []) }).sorted()
         self.grounds = grounds
         groundBoxes = grounds.map(Box.init)
         let sorted = places.sorted { $0.name < $1.name }
@@ -73,6 +76,7 @@ public final class Engine: Sendable {
 
     /// The time slices of `record`: today's are made once with the engine, others on first use.
     public func slices(in record: RecordView) -> [Slice] {
+        let record = canonical(record)
         if record.isToday { return slices }
         return otherSlices.withLock { cache in
             if let hit = cache[record] { return hit }
@@ -83,17 +87,26 @@ public final class Engine: Sendable {
         }
     }
 
+    /// The record that gives the same answers as `record`: its as-of day moved back to the last
+    /// day on or before it on which the record changed, and none (today's) when nothing changed
+    /// after it. Caches are keyed by it, so that every day of a quiet month shares one entry.
+    public func canonical(_ record: RecordView) -> RecordView {
+        guard let asOf = record.asOf else { return record }
+        guard let last = recordDays.last, asOf < last else { return RecordView(asOf: nil, view: record.view) }
+        var lo = 0, hi = recordDays.count, found: Day?
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if recordDays[mid] <= asOf { found = recordDays[mid]; lo = mid + 1 } else { hi = mid }
+        }
+        return RecordView(asOf: found ?? asOf, view: record.view)
+    }
+
     /// The first day anything was announced in `view` (the default view when nil): an answer as
     /// of an earlier day has no record to come from.
     public func recordAnnounced(view: String? = nil) -> Day? {
         statements.filter { $0.isInView(view) }.map(\.announced).min()
     }
 
-    /// Every actor a statement names as holder, claimant, acceptor or disputant: the views one
-    /// may ask for.
-    public var actorsNamed: Set<String> {
-        Set(statements.flatMap { s in (s.facet.holdsAccessStates ? [] : [s.holder]) + s.qualifiers.actors })
-    }
 
     /// The ground of statement `i` (within the covered area).
     public func ground(of i: Int) -> Shape { grounds[i] }
@@ -185,7 +198,7 @@ public final class Engine: Sendable {
     /// at a position, only the statements whose ground holds it, and the successors of those
     /// superseded.
     public func timeline(at position: Position? = nil) -> [TimelineEvent] {
-        var here = statements.indices.filter { i in position.map { covers(statement: i, $0) } ?? true }.map { statements[$0] }
+        var here = statements.indices.filter { i in statements[i].isInView(nil) && (position.map { covers(statement: i, $0) } ?? true) }.map { statements[$0] }
         // A superseded statement's successor is named even when its ground is elsewhere.
         for statement in statements where here.contains(where: { $0.id == statement.supersedes }) {
             if !here.contains(where: { $0.id == statement.id }) { here.append(statement) }

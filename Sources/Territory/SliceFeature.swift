@@ -73,6 +73,13 @@ public struct SliceFeature: Sendable, Equatable {
                   uncertain: uncertain, strength: strength, record: record)
     }
 
+    /// The same feature, said to be drawn from `record`.
+    public func with(record: RecordView) -> SliceFeature {
+        SliceFeature(facet: facet, holder: holder, holderName: holderName, valid: valid, statements: statements, sources: sources,
+                     zones: zones, areaKm2: areaKm2, boundaries: boundaries, polygons: polygons, uncertain: uncertain,
+                     strength: strength, record: record)
+    }
+
     /// The stable id: `facet/holder/valid_from`.
     public var id: String { "\(facet.rawValue)/\(holder)/\(valid.from)" }
 

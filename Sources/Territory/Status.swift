@@ -135,7 +135,11 @@ extension StatementInfo {
         ]
         if let note { members.append(("note", .string(note))) }
         if let supersedes { members.append(("supersedes", .string(supersedes))) }
-        if case .object(let q) = qualifiers.json { members += q.members }
+        if case .object(let q) = qualifiers.json {
+            // As of a day before its end was announced, neither the end nor its range is known.
+            let unknownEnd = asOf.map { day in qualifiers.toAnnounced.map { day < $0 } ?? false } ?? false
+            members += q.members.filter { !unknownEnd || ($0.key != "to_announced" && $0.key != "to_latest") }
+        }
         return .object(JSONObject(members))
     }
 }

@@ -60,14 +60,14 @@ struct Diff: ParsableCommand {
             let record = try self.record.record(store)
             let (d1, d2) = (from.checked, to.checked)
             let changes = try store.diff(from: d1, to: d2, facets: facet.checked.facets, in: record)
-            let chronology = try store.chronology(in: record)
+            let notes = { (c: HolderChange) in c.notes(superseded: store.engine.statement) }
             switch format {
             case .json:
-                let doc = HolderChange.document(from: d1, to: d2, record: record, changes: changes, notes: chronology.notes)
+                let doc = HolderChange.document(from: d1, to: d2, record: record, changes: changes, notes: notes)
                 try writeOutput(JSONWriter.string(doc, sortedKeys: false) + "\n", to: out)
             case .geojson:
                 let features = changes.map { c in
-                    var p = c.json(notes: chronology.notes(c))
+                    var p = c.json(notes: notes(c))
                     p.members.insert(contentsOf: [("from", .string(d1.description)), ("to", .string(d2.description))], at: 0)
                     p.members.append(("as_of", record.asOf.map { .string($0.description) } ?? .null))
                     p.members.append(("view", record.view.map { .string($0) } ?? .null))

@@ -55,8 +55,9 @@ struct Layers: ParsableCommand {
         try reporting("layers") {
             let day = date?.checked
             let store = try data.openStore()
-            let features = try store.layers(on: day, facets: facet.checked.facets, in: try record.record(store))
-            if let day, let first = store.firstDay, day < first {
+            let record = try self.record.record(store)
+            let features = try store.layers(on: day, facets: facet.checked.facets, in: record)
+            if let day, let first = store.engine.slices(in: record).first?.interval.from, day < first {
                 printError("territory layers: note: no statement is in force on \(day) (the data begins on \(first))")
             }
             try writeOutput(GeoJSON.document(features.map(\.feature), alwaysCollection: true), to: out)

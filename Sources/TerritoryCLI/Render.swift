@@ -102,7 +102,7 @@ struct Render: ParsableCommand {
                     chosen = Array(Set(store.engine.slices(in: record).map(\.interval.from).filter { $0 >= first && $0 <= last })).sorted()
                     guard !chosen.isEmpty else { throw Failure.usage("--days changes: nothing changes from \(first) to \(last) (see 'territory timeline')") }
                 }
-                if let first = store.firstDay, let early = chosen.first(where: { $0 < first }) {
+                if let first = store.engine.slices(in: record).first?.interval.from, let early = chosen.first(where: { $0 < first }) {
                     printError("territory render: note: no statement is in force on \(early) (the data begins on \(first))")
                 }
                 var request = MapPicture.Request(days: chosen, facet: facet.checked.facet, width: size.checked.width,

@@ -190,6 +190,7 @@ public enum Route: Equatable, Sendable {
         case .status: ["lon", "lat", "date", "f", "as_of", "view"]
         case .timeline: ["lon", "lat", "f", "as_of", "view", "from", "to", "facet"]
         case .diff: ["from", "to", "facet", "f", "as_of", "view"]
+        case .item: ["f", "datetime", "as_of", "view"]
         case .map: ["date", "facet", "lon", "lat", "zoom"]
         case .mapScript, .mapBase, .leaflet: []
         default: Route.collectionParameters
@@ -383,7 +384,7 @@ public final class Snapshot: Sendable {
         case .items(let id):
             return try items(try collection(id, in: try record(parameters)), ItemsQuery(parameters), parameters, base: base)
         case .item(let id, let featureID):
-            return try item(try collection(id), featureID, base: base)
+            return try item(try collection(id, in: try record(parameters)), featureID, base: base)
         case .status:
             let (position, day) = try Snapshot.place(parameters)
             return ServiceResponse(status: 200, contentType: "application/json", body: statusBody(position, day, in: try record(parameters)))
@@ -408,10 +409,8 @@ public final class Snapshot: Sendable {
             if from > to { throw .invalid("from \(from) is after to \(to): give the earlier day first") }
             let record = try record(parameters)
             let facets = try Snapshot.facets(value("facet"))
-            let (changes, chronology) = try served { () throws(TerritoryError) in
-                (try store.diff(from: from, to: to, facets: facets, in: record), try store.chronology(in: record))
-            }
-            return .json(HolderChange.document(from: from, to: to, record: record, changes: changes, notes: chronology.notes))
+            let changes = try served { () throws(TerritoryError) in try store.diff(from: from, to: to, facets: facets, in: record) }
+            return .json(HolderChange.document(from: from, to: to, record: record, changes: changes, notes: { $0.notes(superseded: store.engine.statement) }))
         case .days:
             return .json(daysJSON)
         case .map, .mapScript, .mapBase, .leaflet:
@@ -550,6 +549,14 @@ public final class Snapshot: Sendable {
             ("source", .string(s.source.citation)), ("source_document", .string(s.source.document)), ("source_clause", .string(s.source.clause)),
             ("source_quote", s.source.quote.map { .string($0) } ?? .null), ("source_url", s.source.url.map { .string($0) } ?? .null),
             ("note", s.note.map { .string($0) } ?? .null), ("area_km2", .number(s.areaKm2)),
+            ("to_announced", s.qualifiers.toAnnounced.map { .string($0.description) } ?? .null),
+            ("from_latest", s.qualifiers.fromLatest.map { .string($0.description) } ?? .null),
+            ("to_latest", s.qualifiers.toLatest.map { .string($0.description) } ?? .null),
+            ("claimed_by", .array(s.qualifiers.claimedBy.map { .string($0) })),
+            ("accepted_by", .array(s.qualifiers.acceptedBy.map { .string($0) })),
+            ("disputed_by", .array(s.qualifiers.disputedBy.map { .string($0.actor) })),
+            ("strength", s.qualifiers.strength.map { .string($0.summary) } ?? .null),
+            ("mandate", s.qualifiers.mandate.map { .string($0) } ?? .null),
         ])
         var out = ""
         GeoJSON.write(Feature(id: .string(s.id), geometry: .multiPolygon(ground.polygons), properties: properties), into: &out)

@@ -325,9 +325,13 @@ public final class Store: Sendable {
     /// The slice features of the time slice holding `day` (every slice when nil), for `facets`,
     /// in the order they were built (slice, facet, holder).
     public func layers(on day: Day?, facets: [Facet] = Facet.allCases, in record: RecordView = .today) throws(TerritoryError) -> [SliceFeature] {
-        if !record.isToday {
+        if !engine.canonical(record).isToday {
             // Today's record is compiled; any other is computed now from the statements' grounds.
             do { return try engine.features(on: day, facets: facets, in: record) } catch { throw .internalFailure("layers \(record): \(error)") }
+        }
+        if !record.isToday {
+            // An as-of day after the record's last change: today's features, saying the day asked.
+            return try layers(on: day, facets: facets).map { $0.with(record: record) }
         }
         var query = SliceQuery()
         if let day { query.during = try DayRange(from: day, through: day) }

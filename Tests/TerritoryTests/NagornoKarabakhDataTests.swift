@@ -90,7 +90,7 @@ import TestSupport
         let open = Self.engine.status(at: site, on: day("2021-01-30"))
         #expect(open.presence == ["RU", "TR"])
         // Each Turkish mandate period is the authority for its own stretch of presence.
-        for (date, id) in [("2021-06-01", "tr-mandate-2020"), ("2021-11-17", "tr-mandate-2021"), ("2022-11-17", "tr-mandate-2022"), ("2024-01-01", "tr-mandate-2023")] {
+        for (date, id) in [("2021-06-01", "tr-mandate-2020"), ("2021-11-17", "tr-mandate-2021"), ("2022-11-17", "tr-mandate-2022"), ("2024-01-01", "tr-centre-closed-2024")] {
             let answer = Self.engine.status(at: site, on: day(date))
             #expect(answer.statements.contains { $0.id == id && $0.holder == "TR" }, "\(date): \(answer.statements.map(\.id))")
         }
@@ -210,7 +210,7 @@ import TestSupport
         let events = Self.engine.timeline()
         #expect(zip(events, events.dropFirst()).allSatisfy { $0.day <= $1.day })
         let postponed = events.filter { $0.change == .superseded }.map { "\($0.day) \($0.statement.id)" }
-        #expect(postponed == ["2020-11-15 tri2020-p1-nk-kalbajar", "2020-11-15 tri2020-p6-kalbajar"])
+        #expect(postponed == ["2020-11-15 tri2020-p1-nk-kalbajar", "2020-11-15 tri2020-p6-kalbajar", "2024-04-18 tr-mandate-2023"])
         let atKalbajar = Self.engine.timeline(at: Position(46.0383, 40.1067))
         #expect(atKalbajar.contains { $0.statement.id == "tri2020-kalbajar-postponed" && $0.day == day("2020-11-25") })
         #expect(!atKalbajar.contains { $0.statement.id == "tri2020-p2-aghdam" })

@@ -56,6 +56,31 @@ import TestSupport
         #expect(sovietEra == ["unsc822-az-sovereignty"], "\(sovietEra)")
     }
 
+    @Test func anAsOfAnswerTellsOnlyWhatWasKnown() throws {
+        let e = Self.engine
+        // As of 5 October 2020, the NK ground of the 4th had no known end: neither its end nor its range is told.
+        let answer = e.status(at: Self.stepanakert, on: day("2020-10-05"), in: RecordView(asOf: day("2020-10-05")))
+        guard case .object(let o) = answer.json(), case .array(let authority)? = o["authority"] else { Issue.record("no authority"); return }
+        let held = authority.first { if case .object(let a) = $0 { a["id"] == .string("war2020-nk-held-1004") } else { false } }
+        guard case .object(let a)? = held else { Issue.record("war2020-nk-held-1004 not in force: \(authority)"); return }
+        #expect(a["valid_to"] == .null && a["to_announced"] == nil && a["to_latest"] == nil, "\(a)")
+        // Today it is told.
+        guard case .object(let t) = e.statement("war2020-nk-held-1004")!.json else { return }
+        #expect(t["to_announced"] == .string("2020-10-09") && t["to_latest"] == .string("2020-10-15"))
+        // The monitoring centre: as of January 2024 the Turkish mandate ran to November; it closed in April.
+        #expect(e.statements.first { $0.id == "tr-centre-closed-2024" }?.supersedes == "tr-mandate-2023")
+        let asOfJanuary = RecordView(asOf: day("2024-01-10"))
+        let mandates = e.statements.filter { $0.holder == "TR" && $0.facet == .presence && $0.isInForce(on: day("2024-06-01"), in: asOfJanuary) }.map(\.id)
+        #expect(mandates == ["tr-mandate-2023"], "\(mandates)")
+        #expect(!e.statements.contains { $0.holder == "TR" && $0.facet == .presence && $0.isInForce(on: day("2024-06-01"), in: .today) })
+        // A day after the record's last change is today's record; days of a quiet spell share one.
+        #expect(e.canonical(RecordView(asOf: day("2099-01-01"))).isToday)
+        #expect(e.canonical(RecordView(asOf: day("2020-11-13"))) == e.canonical(RecordView(asOf: day("2020-11-12"))))
+        #expect(e.canonical(RecordView(asOf: day("2020-11-15"))) != e.canonical(RecordView(asOf: day("2020-11-14"))))
+        // Claims are not events of the default record (the server's /days).
+        #expect(!e.timeline().contains { $0.statement.qualifiers.isClaim })
+    }
+
     @Test func diffOfNovember2020AddsUpToTheCoveredArea() throws {
         let atlas = Self.atlas
         let changes = try Self.engine.diff(from: day("2020-11-09"), to: day("2020-12-01"), facets: [.control])
@@ -144,6 +169,9 @@ import TestSupport
         #expect(az?.uncertain.contains { $0.statement == "war2020-az-hadrut" && $0.end == "from" && $0.range == "2020-10-09/2020-10-15" } == true)
         let change = try #require(try e.changes().first { $0.day == day("2020-10-09") && $0.facet == .control })
         #expect(change.uncertain?.first == day("2020-10-09") && change.uncertain?.last == day("2020-10-15"))
+        // A diff to a day inside the range says so too.
+        let diff = try e.diff(from: day("2020-10-05"), to: day("2020-10-12"), facets: [.control])
+        #expect(diff.count == 1 && diff[0].uncertain?.first == day("2020-10-09") && diff[0].uncertain?.last == day("2020-10-15"))
     }
 
     @Test func claimsAndPointsOfView() throws {

@@ -117,6 +117,9 @@ extension Loader {
                 }
             }
             readClaims(o, into: &qualifiers, actors: actors, file: file, subject: subject)
+            if let last = qualifiers.fromLatest, let to, last >= to {
+                problems.append(Problem(file: file, subject: subject, "'from': the uncertain range ends on \(last), not before 'to' \(to)"))
+            }
             if let facet, facet != .presence, qualifiers.strength != nil || qualifiers.mandate != nil {
                 problems.append(Problem(file: file, subject: subject, "'strength' and 'mandate' belong to presence statements, not \(facet.rawValue)"))
             }
@@ -222,6 +225,9 @@ extension Loader {
                                                                          via: optionalString(so["via"]), url: optionalString(so["url"]))))
             }
         }
+        for actor in Set(q.claimedBy + q.acceptedBy) where q.disputedBy.contains(where: { $0.actor == actor }) {
+            problems.append(Problem(file: file, subject: subject, "'\(actor)' both claims or accepts it and disputes it"))
+        }
         if let v = o["strength"] {
             guard case .object(let so) = v, !so.keys.isEmpty else {
                 problems.append(Problem(file: file, subject: subject, "'strength' must be an object (\(Strength.fields.joined(separator: ", ")))"))
@@ -229,6 +235,12 @@ extension Loader {
             }
             for key in so.keys where !Strength.fields.contains(key) {
                 problems.append(Problem(file: file, subject: subject, "'strength': unknown field '\(key)' (fields: \(Strength.fields.joined(separator: ", ")))"))
+            }
+            if let m = so["at_most"], !({ if case .bool = m { true } else { false } }()) {
+                problems.append(Problem(file: file, subject: subject, "'strength.at_most' must be true or false, found \(m.kindName)"))
+            }
+            if let m = so["per"], !({ if case .string(let t) = m { !t.isEmpty } else { false } }()) {
+                problems.append(Problem(file: file, subject: subject, "'strength.per' must be a non-empty string (e.g. \"side\"), found \(m.kindName)"))
             }
             for key in ["personnel", "armoured_personnel_carriers", "vehicles"] {
                 if let n = so[key], !({ if case .number(let v) = n { v >= 1 && v == v.rounded() && v < 1e9 } else { false } }()) {
