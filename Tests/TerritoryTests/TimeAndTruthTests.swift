@@ -202,6 +202,19 @@ import TestSupport
         #expect(abs(features.map(\.areaKm2).reduce(0, +) - covered) < 0.1)
     }
 
+    @Test func everyGeometryComputedOnTheSpotIsValid() throws {
+        let e = Self.engine
+        let context = GEOSContext()
+        let features = try e.features(on: nil, in: RecordView(asOf: day("2021-06-01"), view: "NK"))
+        let diff = try e.diff(from: day("1994-06-01"), to: day("2024-12-31"))
+        #expect(features.count > 50 && !diff.isEmpty)
+        for polygons in features.map(\.polygons) + diff.map(\.polygons) + (try e.changes()).map(\.polygons) {
+            let g = try Geometry(.multiPolygon(polygons), context: context)
+            #expect(try g.isValid())
+            #expect(try Geometry(GeoJSON.asWritten(g.shape), context: context).isValid(), "still valid at 7 decimals")
+        }
+    }
+
     @Test func strengthAndMandate() throws {
         let e = Self.engine
         let answer = e.status(at: Self.stepanakert, on: day("2021-06-01"))
