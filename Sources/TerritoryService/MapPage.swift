@@ -253,7 +253,7 @@ enum MapPage {
 
   async function popup(latlng) {
     const lon = latlng.lng.toFixed(5), lat = latlng.lat.toFixed(5), date = state.date;
-    const p = L.popup({ maxWidth: 420 }).setLatLng(latlng).setContent("Looking up " + lon + ", " + lat + "…").openOn(map);
+    const p = L.popup({ maxWidth: 420, maxHeight: Math.max(160, Math.round(map.getSize().y * 0.6)) }).setLatLng(latlng).setContent("Looking up " + lon + ", " + lat + "…").openOn(map);
     let s;
     try { s = await getJSON("/status?lon=" + lon + "&lat=" + lat + "&date=" + date); } catch (e) { p.setContent(escape(e.message)); return; }
     const byId = Object.fromEntries((s.authority || []).map((a) => [a.id, a]));

@@ -81,8 +81,9 @@ def click_at(lon, lat):
 
 
 def row(popup, facet):
+    # textContent, not the visible text: a tall popup may be panned into view after it opens.
     cells = popup.find_elements(By.CSS_SELECTOR, "tr[data-facet='%s']" % facet)
-    return cells[0].text if cells else ""
+    return " ".join((cells[0].get_attribute("textContent") or "").split()) if cells else ""
 
 
 try:
