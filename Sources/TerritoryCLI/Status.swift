@@ -108,7 +108,15 @@ struct Status: ParsableCommand {
             }
             // One answer: grids of one cell, built as fast as they are asked.
             let store = try data.openStore(use: .few)
-            let answer = store.status(at: place.position!, on: date!.checked, in: try record.record(store))
+            let position = place.position!
+            let answer = store.status(at: position, on: date!.checked, in: try record.record(store))
+            // Hints, not silent answers: a swapped pair, a day before the record.
+            if !answer.covered, store.engine.isCovered(Position(position.y, position.x)) {
+                printError("territory status: note: \(coordinates(position)) is outside the covered area, but \(coordinates(Position(position.y, position.x))) is inside: did you swap --lon and --lat?")
+            }
+            if format == .json, answer.covered, let first = answer.recordBegins, answer.day < first {
+                printError("territory status: note: the record begins on \(first): no statement is in force on \(answer.day)")
+            }
             let boundaries = store.boundaries
             try writeOutput(format == .json ? JSONWriter.string(answer.json(boundaries: boundaries), sortedKeys: false) + "\n"
                             : text(answer, title: store.title) + (boundaries.map { "  boundaries   \($0)\n" } ?? ""), to: nil)
@@ -121,6 +129,9 @@ struct Status: ParsableCommand {
         out += ":"
         guard answer.covered else {
             return out + " outside the covered area (\(title)): no status\n"
+        }
+        if let first = answer.recordBegins, answer.day < first {
+            return out + " before the record begins (on \(first.longDescription)): no statement is in force yet\n"
         }
         out += "\n"
         func names(_ facet: Facet) -> String {

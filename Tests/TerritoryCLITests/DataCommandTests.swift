@@ -168,6 +168,18 @@ import Geometry
         #expect(batch.stdout == "id,control,sovereignty\nk,AZ,AZ\ns,NK,NK\n", "\(batch.stdout)")
     }
 
+    @Test func hintsInsteadOfSilentAnswers() throws {
+        let swapped = try Run(["status", "--lon", "39.8153", "--lat", "46.7519", "--date", "2021-06-01"])
+        #expect(swapped.status == 0 && swapped.stdout.contains("outside the covered area"))
+        #expect(swapped.stderr.contains("did you swap --lon and --lat?"), "\(swapped.stderr)")
+        let right = try Run(["status", "--lon", "44.5", "--lat", "40.2", "--date", "2021-06-01"])
+        #expect(!right.stderr.contains("swap"), "Yerevan is outside either way: no hint")
+        let early = try Run(["status", "--lon", "46.7519", "--lat", "39.8153", "--date", "1980-06-01"])
+        #expect(early.stdout.contains("before the record begins (on 30 April 1993): no statement is in force yet"), "\(early.stdout)")
+        let earlyJSON = try Run(["status", "--lon", "46.7519", "--lat", "39.8153", "--date", "1980-06-01", "--format", "json"])
+        #expect(earlyJSON.stderr.contains("the record begins on 1993-04-30") && earlyJSON.stdout.contains(#""record_begins":"1993-04-30""#))
+    }
+
     @Test func diffOpensInGDAL() throws {
         let text = try Run(["diff", "--from", "2020-11-09", "--to", "2020-12-01", "--facet", "control"])
         #expect(text.status == 0, "\(text.stderr)")
