@@ -81,7 +81,7 @@ struct Status: ParsableCommand {
     func validate() throws {
         if csv != nil {
             guard !place.given, date == nil else {
-                throw ValidationError("--csv classifies the points of a file: give it without --lon, --lat and --date")
+                throw ValidationError("--csv classifies the points of a file: give it without --lon, --lat, --place and --date")
             }
             _ = try columns?.value("--columns")
             if let header, header.replacingOccurrences(of: " ", with: "") != "id,lon,lat,date" {
@@ -93,7 +93,7 @@ struct Status: ParsableCommand {
         }
         if header != nil || storeOnly { throw ValidationError("--header and --store-only go with --csv") }
         guard place.given, date != nil else {
-            throw ValidationError("give --lon, --lat and --date for one place, or --csv FILE for many dated points")
+            throw ValidationError("give --lon and --lat (or --place NAME) and --date for one place, or --csv FILE for many dated points")
         }
         _ = try date?.value("--date")
         if out != nil || strict || check || columns != nil { throw ValidationError("--out, --strict, --check and --columns go with --csv") }
@@ -108,7 +108,7 @@ struct Status: ParsableCommand {
             }
             // One answer: grids of one cell, built as fast as they are asked.
             let store = try data.openStore(use: .few)
-            let position = place.position!
+            let (position, town) = try place.resolve(store)!
             let answer = store.status(at: position, on: date!.checked, in: try record.record(store))
             // Hints, not silent answers: a swapped pair, a day before the record.
             if !answer.covered, store.engine.isCovered(Position(position.y, position.x)) {
@@ -118,8 +118,14 @@ struct Status: ParsableCommand {
                 printError("territory status: note: the record begins on \(first): no statement is in force on \(answer.day)")
             }
             let boundaries = store.boundaries
-            try writeOutput(format == .json ? JSONWriter.string(answer.json(boundaries: boundaries), sortedKeys: false) + "\n"
-                            : text(answer, title: store.title) + (boundaries.map { "  boundaries   \($0)\n" } ?? ""), to: nil)
+            var json = answer.json(boundaries: boundaries)
+            if let town, case .object(var o) = json {
+                o.members.insert(("place", town.json), at: 0)
+                json = .object(o)
+            }
+            let placeLine = town.map { "\($0.name) (\($0.kind), \(coordinates($0.position)); \($0.source))\n" } ?? ""
+            try writeOutput(format == .json ? JSONWriter.string(json, sortedKeys: false) + "\n"
+                            : placeLine + text(answer, title: store.title) + (boundaries.map { "  boundaries   \($0)\n" } ?? ""), to: nil)
         }
     }
 

@@ -180,6 +180,25 @@ import Geometry
         #expect(earlyJSON.stderr.contains("the record begins on 1993-04-30") && earlyJSON.stdout.contains(#""record_begins":"1993-04-30""#))
     }
 
+    @Test func placesByName() throws {
+        let json = try Run(["status", "--place", "shushi", "--date", "2021-06-01", "--format", "json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        #expect(json.stdout.hasPrefix(#"{"place":{"id":"shusha","name":"Shusha (Shushi)","lon":46.7483,"lat":39.7583,"#), "\(json.stdout)")
+        #expect(json.stdout.contains(#""lon":46.7483,"lat":39.7583,"date":"2021-06-01","covered":true"#))
+        let text = try Run(["status", "--place", "Şuşa", "--date", "2021-06-01"])
+        #expect(text.stdout.hasPrefix("Shusha (Shushi) (town, 39.7583°N, 46.7483°E; Wikipedia, Shusha: infobox coordinates)"), "\(text.stdout)")
+        let typo = try Run(["status", "--place", "Stepanakret", "--date", "2021-06-01"])
+        #expect(typo.status == 64 && typo.stderr.contains("no place 'Stepanakret'; did you mean Stepanakert (Khankendi)?"), "\(typo.stderr)")
+        let both = try Run(["status", "--place", "Shusha", "--lon", "46.7", "--lat", "39.7", "--date", "2021-06-01"])
+        #expect(both.status == 64 && both.stderr.contains("give --place or --lon and --lat, not both"))
+        let timeline = try Run(["timeline", "--place", "Kəlbəcər", "--facet", "control"])
+        #expect(timeline.stdout.hasPrefix("Timeline at Kalbajar (Karvachar), 40.1067°N, 46.0383°E:") && timeline.stdout.contains("NK from 12 May 1994 until 25 November 2020, then AZ"))
+        let places = try Run(["places", "--near", "46.75,39.80", "--format", "json"])
+        #expect(places.status == 0 && places.stdout.hasPrefix(#"[{"id":"stepanakert""#), "\(places.stdout.prefix(200))")
+        let bad = try Run(["places", "--near", "46.75"])
+        #expect(bad.status == 64 && bad.stderr.contains("--near: '46.75' is not LON,LAT"))
+    }
+
     @Test func diffOpensInGDAL() throws {
         let text = try Run(["diff", "--from", "2020-11-09", "--to", "2020-12-01", "--facet", "control"])
         #expect(text.status == 0, "\(text.stderr)")
