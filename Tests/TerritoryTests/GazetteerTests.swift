@@ -46,6 +46,18 @@ import TestSupport
         #expect(zip(near, near.dropFirst()).allSatisfy { $0.km <= $1.km })
     }
 
+    @Test func everyPlaceLiesInItsShape() throws {
+        let atlas = try Atlas(try Catalog.load(from: projectData))
+        #expect(atlas.anchorProblems().isEmpty, "\(atlas.anchorProblems())")
+        // A town moved 11 km south of Shusha's drawn city: the anchor names it and the metres.
+        let catalog = try Catalog.load(from: projectData)
+        let shusha = catalog.towns.first { $0.id == "shusha" }!
+        let polygons = catalog.shapes["shusha_city"]!.shape.polygons
+        let moved = Position(shusha.position.x, shusha.position.y - 0.1)
+        let metres = Atlas.metresOutside(moved, polygons)
+        #expect(!PolygonGrid(polygons, resolution: 1).contains(moved) && metres > 1000 && metres < 11200, "\(metres)")
+    }
+
     @Test func theFileRefusesAmbiguityWithinOneShape() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("territory-places-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: projectData, to: folder)
