@@ -140,27 +140,38 @@ struct Status: ParsableCommand {
             return out + " before the record begins (on \(first.longDescription)): no statement is in force yet\n"
         }
         out += "\n"
+        func row(_ label: String, _ text: String) { out += "  " + label.padding(toLength: 16, withPad: " ", startingAt: 0) + text + "\n" }
         func names(_ facet: Facet) -> String {
             let holders = answer.holders[facet] ?? []
-            return holders.isEmpty ? "none" : holders.map { "\($0.code) (\($0.name))" }.joined(separator: ", ")
+            // A state is said once: `open`, not `open (Open)`.
+            return holders.isEmpty ? "none" : holders.map { $0.code.caseInsensitiveCompare($0.name) == .orderedSame ? $0.name.lowercased() : "\($0.code) (\($0.name))" }.joined(separator: ", ")
         }
-        out += "  control      \(names(.control))\n"
-        out += "  sovereignty  \(names(.sovereignty))\n"
-        if answer.administration != nil { out += "  administration \(names(.administration))\n" }
-        out += "  presence     \(names(.presence))\n"
-        if answer.access != nil { out += "  access       \(names(.access))\n" }
-        out += "  zones        \(answer.zones.joined(separator: ", "))\n"
+        row("control", names(.control))
+        row("sovereignty", names(.sovereignty))
+        if answer.administration != nil { row("administration", names(.administration)) }
+        row("presence", names(.presence))
+        if answer.access != nil { row("access", names(.access)) }
+        row("zones", answer.zones.joined(separator: ", "))
         for u in answer.uncertain {
             func said(_ codes: [String]) -> String { codes.isEmpty ? "none" : codes.joined(separator: ", ") }
-            out += "  uncertain    \(u.facet.rawValue) changed from \(said(u.before)) to \(said(u.after)) on a day between \(u.first.longDescription) and \(u.last.longDescription), not known for certain [\(u.statement)]\n"
+            row("uncertain", "\(u.facet.rawValue) changed from \(said(u.before)) to \(said(u.after)) on a day between \(u.first.longDescription) and \(u.last.longDescription), not known for certain [\(u.statement)]")
         }
         out += "  on the authority of:\n"
         for s in answer.statements {
             let strength = s.qualifiers.strength.map { " (\($0.summary))" } ?? ""
-            out += "    \(s.id): \(s.facet.rawValue) \(s.holder)\(strength), \(s.zone), \(s.valid(asOf: answer.record.asOf)) — \(s.source.citation) (announced \(s.announced))\(s.source.via.map { "; text: \($0)" } ?? "")\n"
+            out += "    \(s.facet.rawValue) \(s.holder)\(strength), \(s.zone), \(Status.prose(s.valid(asOf: answer.record.asOf))) — \(s.source.citation) (announced \(s.announced.longDescription)) [\(s.id)]\n"
             if s.qualifiers.isClaim { out += "      a claim by \(s.qualifiers.claimedBy.joined(separator: ", "))\(s.qualifiers.disputedBy.isEmpty ? "" : ", disputed by " + s.qualifiers.disputedBy.map { "\($0.actor) (\($0.source.citation))" }.joined(separator: "; "))\n" }
             if let mandate = s.qualifiers.mandate { out += "      mandate: \(mandate)\n" }
         }
         return out
+    }
+}
+
+extension Status {
+    /// `since 10 November 2020`, or `10 November 2020 – 26 August 2022` (the second day the first
+    /// on which it no longer holds).
+    static func prose(_ interval: DayInterval) -> String {
+        guard let to = interval.to else { return "since \(interval.from.longDescription)" }
+        return "\(interval.from.longDescription) – \(to.longDescription)"
     }
 }
