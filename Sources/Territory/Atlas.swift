@@ -112,7 +112,8 @@ public final class Atlas {
     /// and must leave no gap inside the covered area, beyond the catalog's tolerance. Each problem
     /// names both statements (or the gap), the first day and the km².
     public func validate() throws -> [Problem] {
-        var problems: [Problem] = []
+        // Anchors are errors for the drawn shapes; with a pack, import has decided (see DataSet).
+        var problems: [Problem] = catalog.pack == nil ? anchorProblems() : []
         var reportedPairs = Set<[String]>()
         for slice in slices {
             let inForce = statements(in: slice)
@@ -146,6 +147,27 @@ public final class Atlas {
             }
         }
         return problems
+    }
+
+    /// Anchors: every town lies in the shape it names (data/towns.csv), and a town outside it is
+    /// a problem saying by how many metres (geodesic, to the shape's nearest edge).
+    public func anchorProblems() -> [Problem] {
+        var problems: [Problem] = []
+        for town in catalog.towns {
+            guard let id = town.shape, let shape = catalog.shapes[id] else { continue }
+            let polygons = shape.shape.polygons
+            guard !polygons.isEmpty else { continue }
+            if PolygonGrid(polygons, resolution: 1).contains(town.position) { continue }
+            let metres = Atlas.metresOutside(town.position, polygons)
+            problems.append(Problem(file: Catalog.townsFile, subject: "town '\(town.id)'",
+                                    "\(town.name) (\(String(format: "%.4f, %.4f", town.position.x, town.position.y))) lies \(Int(metres.rounded())) m outside its shape '\(id)'\(catalog.pack.map { " (from \($0.citation))" } ?? "")"))
+        }
+        return problems
+    }
+
+    /// The geodesic distance in metres from a point to the nearest edge of polygons.
+    static func metresOutside(_ p: Position, _ polygons: [[[Position]]]) -> Double {
+        polygons.flatMap { $0 }.map { GeodesicMeasure.distance(from: p, toRun: $0) }.min() ?? .infinity
     }
 
     private func describe(_ point: Geometry) -> String {

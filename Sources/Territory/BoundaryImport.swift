@@ -52,6 +52,9 @@ public struct ImportResult: Sendable {
     /// One feature per matched shape id: the union of its features, ready to write as a pack.
     public let features: [Feature]
     public let comparisons: [ImportComparison]
+    /// Imported shapes that lose one of their places (data/towns.csv): the shape, the town, how
+    /// far outside it lies (metres), and whether it was taken anyway (`acceptMoved`).
+    public var moved: [(shapeID: String, town: String, metres: Double, taken: Bool)] = []
 }
 
 /// Why an import cannot be done.
@@ -68,7 +71,11 @@ public enum BoundaryImport {
     ///
     /// Districts are known by their id, their name and the variants of data/names.csv
     /// (`Catalog.nameVariants`), all folded.
-    public static func match(_ features: [Feature], nameField: String, idMap: [String: String], catalog: Catalog) throws -> ImportResult {
+    /// An imported shape that loses one of its places (a town of data/towns.csv naming it) is not
+    /// taken: it keeps the drawn geometry, and `moved` says why and by how many metres, unless
+    /// `acceptMoved` takes it anyway.
+    public static func match(_ features: [Feature], nameField: String, idMap: [String: String], catalog: Catalog,
+                             acceptMoved: Bool = false) throws -> ImportResult {
         let builtIn = catalog.shapes
         let polygonal = builtIn.values.filter { !$0.shape.polygons.isEmpty && $0.kind.isPlace }
         var districtsByVariant: [String: String] = [:]
@@ -120,6 +127,7 @@ public enum BoundaryImport {
         }
         var packFeatures: [Feature] = []
         var comparisons: [ImportComparison] = []
+        var moved: [(shapeID: String, town: String, metres: Double, taken: Bool)] = []
         let context = GEOSContext()
         for id in parts.keys.sorted() {
             let geometries = try parts[id]!.map { try Geometry($0, context: context).makeValid() }
@@ -129,6 +137,13 @@ public enum BoundaryImport {
                 throw ImportError(message: "the areas matched to '\(id)' (\(matches.filter { $0.shapeID == id }.map(\.featureName).joined(separator: ", "))) have no area")
             }
             let names = matches.filter { $0.shapeID == id }.map(\.featureName)
+            // Anchors: every place naming the shape must lie in it.
+            var loses = false
+            for town in catalog.towns where town.shape == id && !PolygonGrid(shape.polygons, resolution: 1).contains(town.position) {
+                moved.append((id, town.id, Atlas.metresOutside(town.position, shape.polygons), acceptMoved))
+                loses = true
+            }
+            if loses && !acceptMoved { continue }
             packFeatures.append(Feature(id: .string(id), geometry: shape, properties: JSONObject([
                 ("name", .string(builtIn[id]!.name)),
                 ("kind", .string(builtIn[id]!.kind.rawValue)),
@@ -141,7 +156,9 @@ public enum BoundaryImport {
                 importedKm2: GeodesicMeasure.measures(of: shape).area / 1e6,
                 differenceKm2: GeodesicMeasure.measures(of: try old.symmetricDifference(union).shape).area / 1e6))
         }
-        return ImportResult(matches: matches, unmatched: unmatched, features: packFeatures, comparisons: comparisons)
+        var result = ImportResult(matches: matches, unmatched: unmatched, features: packFeatures, comparisons: comparisons)
+        result.moved = moved
+        return result
     }
 
     /// The pack file's text: a FeatureCollection with a `territory_pack` member saying what it is.

@@ -2,6 +2,8 @@ import ArgumentParser
 import Geodesy
 import Geometry
 import Territory
+import TerritoryStore
+import JSONText
 
 /// A value the command line gives as text and a command checks in `validate()`: parsing always
 /// succeeds, so that the check can say exactly what is wrong (`--date: day 30 does not exist in
@@ -88,21 +90,31 @@ struct PlaceOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Latitude, degrees north (WGS 84), with --lon.", valueName: "Y"))
     var lat: Checked<Latitude>?
 
+    @Option(help: ArgumentHelp("A place by name instead of --lon/--lat, in any of its spellings, with or without diacritics (Shusha, Shushi, Şuşa); see 'territory places'.", valueName: "NAME"))
+    var place: String?
+
     func validate() throws {
         guard (lon == nil) == (lat == nil) else { throw ValidationError("give both --lon and --lat, or neither") }
+        if place != nil, lon != nil { throw ValidationError("give --place or --lon and --lat, not both") }
         _ = try lon?.value("--lon")
         _ = try lat?.value("--lat")
     }
 
     /// True when a place was given.
-    var given: Bool { lon != nil }
+    var given: Bool { lon != nil || place != nil }
 
-    /// The place, once checked.
-    var position: Position? {
-        guard let lon, let lat else { return nil }
-        return Position(lon.checked.degrees, lat.checked.degrees)
+    /// The place: the coordinates given, or the named place's (with the town); nil when neither.
+    func resolve(_ store: Store) throws(Failure) -> (position: Position, town: Town?)? {
+        if let lon, let lat { return (Position(lon.checked.degrees, lat.checked.degrees), nil) }
+        guard let place else { return nil }
+        let gazetteer: Gazetteer
+        do { gazetteer = try store.gazetteer() } catch { throw Failure(error) }
+        if let problem = gazetteer.problem(place, argument: "--place") { throw .usage(problem) }
+        guard case .found(let town) = gazetteer.find(place) else { throw .usage("--place: '\(place)' names no single place") }
+        return (town.position, town)
     }
 }
+
 
 /// One facet or all of them, case-insensitive.
 struct FacetChoice: ArgumentValue {

@@ -57,6 +57,9 @@ struct Import: ParsableCommand {
     @Option(help: "The attribution the licence asks for.")
     var attribution: String = "unknown"
 
+    @Flag(help: "Take an imported shape even when a place of data/towns.csv that names it falls outside it (by default such a shape keeps its drawn geometry).")
+    var acceptMoved = false
+
     @Flag(help: "Make this pack the default for every command.")
     var `default` = false
 
@@ -81,7 +84,7 @@ struct Import: ParsableCommand {
             let builtIn = try builtInSet.catalog()
             let result: ImportResult
             do {
-                result = try BoundaryImport.match(features, nameField: nameField, idMap: map, catalog: builtIn)
+                result = try BoundaryImport.match(features, nameField: nameField, idMap: map, catalog: builtIn, acceptMoved: acceptMoved)
             } catch let error as ImportError {
                 throw Failure.badData("\(file): \(error.message)")
             } catch {
@@ -100,6 +103,11 @@ struct Import: ParsableCommand {
             let unmatchedIDs = builtIn.shapes.values.filter { $0.kind.isPlace && !importedIDs.contains($0.id) }.map(\.id).sorted()
             report += "Built-in shapes the file lacks (they keep their drawn geometry): \(unmatchedIDs.isEmpty ? "none" : unmatchedIDs.joined(separator: ", "))\n"
             report += "Features not matched (\(result.unmatched.count)): \(result.unmatched.map(\.1).joined(separator: ", "))\n"
+            for m in result.moved {
+                report += m.taken
+                    ? "Anchor: \(m.town) lies \(Int(m.metres.rounded())) m outside the imported '\(m.shapeID)'; taken anyway (--accept-moved)\n"
+                    : "Anchor: \(m.town) lies \(Int(m.metres.rounded())) m outside the imported '\(m.shapeID)': not taken, it keeps its drawn geometry (--accept-moved takes it)\n"
+            }
             let packs = DataSet.packFolder()
             do { try FileManager.default.createDirectory(at: packs, withIntermediateDirectories: true) } catch {
                 throw Failure.io("\(packs.path): cannot create the packs folder: \(error.localizedDescription)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Territory
 
 /// The root command: `territory <subcommand>`.
 @main
@@ -22,7 +23,7 @@ struct TerritoryCommand: ParsableCommand {
           74  I/O: the output could not be written (nothing partial is left behind)
         """,
         version: "0.2.0",
-        subcommands: [Layers.self, Status.self, Timeline.self, Diff.self, Validate.self, Build.self, Import.self, Export.self, Serve.self, Render.self, Buffer.self, Measure.self]
+        subcommands: [Layers.self, Status.self, Timeline.self, Diff.self, Places.self, Validate.self, Build.self, Import.self, Export.self, Serve.self, Render.self, Buffer.self, Measure.self]
     )
 
     /// Parses and runs, saying every failure in one line on standard error with its exit status.
@@ -61,19 +62,5 @@ enum Suggestion {
     }
 
     /// Optimal string alignment distance.
-    static func distance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in 0...a.count { d[i][0] = i }
-        for j in 0...b.count { d[0][j] = j }
-        for i in 1...a.count {
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
-            }
-        }
-        return d[a.count][b.count]
-    }
+    static func distance(_ a: [Character], _ b: [Character]) -> Int { EditDistance.osa(a, b) }
 }

@@ -81,7 +81,7 @@ struct Status: ParsableCommand {
     func validate() throws {
         if csv != nil {
             guard !place.given, date == nil else {
-                throw ValidationError("--csv classifies the points of a file: give it without --lon, --lat and --date")
+                throw ValidationError("--csv classifies the points of a file: give it without --lon, --lat, --place and --date")
             }
             _ = try columns?.value("--columns")
             if let header, header.replacingOccurrences(of: " ", with: "") != "id,lon,lat,date" {
@@ -93,7 +93,7 @@ struct Status: ParsableCommand {
         }
         if header != nil || storeOnly { throw ValidationError("--header and --store-only go with --csv") }
         guard place.given, date != nil else {
-            throw ValidationError("give --lon, --lat and --date for one place, or --csv FILE for many dated points")
+            throw ValidationError("give --lon and --lat (or --place NAME) and --date for one place, or --csv FILE for many dated points")
         }
         _ = try date?.value("--date")
         if out != nil || strict || check || columns != nil { throw ValidationError("--out, --strict, --check and --columns go with --csv") }
@@ -108,10 +108,24 @@ struct Status: ParsableCommand {
             }
             // One answer: grids of one cell, built as fast as they are asked.
             let store = try data.openStore(use: .few)
-            let answer = store.status(at: place.position!, on: date!.checked, in: try record.record(store))
+            let (position, town) = try place.resolve(store)!
+            let answer = store.status(at: position, on: date!.checked, in: try record.record(store))
+            // Hints, not silent answers: a swapped pair, a day before the record.
+            if !answer.covered, store.engine.isCovered(Position(position.y, position.x)) {
+                printError("territory status: note: \(coordinates(position)) is outside the covered area, but \(coordinates(Position(position.y, position.x))) is inside: did you swap --lon and --lat?")
+            }
+            if format == .json, answer.covered, let first = answer.recordBegins, answer.day < first {
+                printError("territory status: note: the record begins on \(first): no statement is in force on \(answer.day)")
+            }
             let boundaries = store.boundaries
-            try writeOutput(format == .json ? JSONWriter.string(answer.json(boundaries: boundaries), sortedKeys: false) + "\n"
-                            : text(answer, title: store.title) + (boundaries.map { "  boundaries   \($0)\n" } ?? ""), to: nil)
+            var json = answer.json(boundaries: boundaries)
+            if let town, case .object(var o) = json {
+                o.members.insert(("place", town.json), at: 0)
+                json = .object(o)
+            }
+            let placeLine = town.map { "\($0.name) (\($0.kind), \(coordinates($0.position)); \($0.source))\n" } ?? ""
+            try writeOutput(format == .json ? JSONWriter.string(json, sortedKeys: false) + "\n"
+                            : placeLine + text(answer, title: store.title) + (boundaries.map { "  boundaries   \($0)\n" } ?? ""), to: nil)
         }
     }
 
@@ -122,28 +136,42 @@ struct Status: ParsableCommand {
         guard answer.covered else {
             return out + " outside the covered area (\(title)): no status\n"
         }
+        if let first = answer.recordBegins, answer.day < first {
+            return out + " before the record begins (on \(first.longDescription)): no statement is in force yet\n"
+        }
         out += "\n"
+        func row(_ label: String, _ text: String) { out += "  " + label.padding(toLength: 16, withPad: " ", startingAt: 0) + text + "\n" }
         func names(_ facet: Facet) -> String {
             let holders = answer.holders[facet] ?? []
-            return holders.isEmpty ? "none" : holders.map { "\($0.code) (\($0.name))" }.joined(separator: ", ")
+            // A state is said once: `open`, not `open (Open)`.
+            return holders.isEmpty ? "none" : holders.map { $0.code.caseInsensitiveCompare($0.name) == .orderedSame ? $0.name.lowercased() : "\($0.code) (\($0.name))" }.joined(separator: ", ")
         }
-        out += "  control      \(names(.control))\n"
-        out += "  sovereignty  \(names(.sovereignty))\n"
-        if answer.administration != nil { out += "  administration \(names(.administration))\n" }
-        out += "  presence     \(names(.presence))\n"
-        if answer.access != nil { out += "  access       \(names(.access))\n" }
-        out += "  zones        \(answer.zones.joined(separator: ", "))\n"
+        row("control", names(.control))
+        row("sovereignty", names(.sovereignty))
+        if answer.administration != nil { row("administration", names(.administration)) }
+        row("presence", names(.presence))
+        if answer.access != nil { row("access", names(.access)) }
+        row("zones", answer.zones.joined(separator: ", "))
         for u in answer.uncertain {
             func said(_ codes: [String]) -> String { codes.isEmpty ? "none" : codes.joined(separator: ", ") }
-            out += "  uncertain    \(u.facet.rawValue) changed from \(said(u.before)) to \(said(u.after)) on a day between \(u.first.longDescription) and \(u.last.longDescription), not known for certain [\(u.statement)]\n"
+            row("uncertain", "\(u.facet.rawValue) changed from \(said(u.before)) to \(said(u.after)) on a day between \(u.first.longDescription) and \(u.last.longDescription), not known for certain [\(u.statement)]")
         }
         out += "  on the authority of:\n"
         for s in answer.statements {
             let strength = s.qualifiers.strength.map { " (\($0.summary))" } ?? ""
-            out += "    \(s.id): \(s.facet.rawValue) \(s.holder)\(strength), \(s.zone), \(s.valid(asOf: answer.record.asOf)) — \(s.source.citation) (announced \(s.announced))\(s.source.via.map { "; text: \($0)" } ?? "")\n"
+            out += "    \(s.facet.rawValue) \(s.holder)\(strength), \(s.zone), \(Status.prose(s.valid(asOf: answer.record.asOf))) — \(s.source.citation) (announced \(s.announced.longDescription)) [\(s.id)]\n"
             if s.qualifiers.isClaim { out += "      a claim by \(s.qualifiers.claimedBy.joined(separator: ", "))\(s.qualifiers.disputedBy.isEmpty ? "" : ", disputed by " + s.qualifiers.disputedBy.map { "\($0.actor) (\($0.source.citation))" }.joined(separator: "; "))\n" }
             if let mandate = s.qualifiers.mandate { out += "      mandate: \(mandate)\n" }
         }
         return out
+    }
+}
+
+extension Status {
+    /// `since 10 November 2020`, or `10 November 2020 – 26 August 2022` (the second day the first
+    /// on which it no longer holds).
+    static func prose(_ interval: DayInterval) -> String {
+        guard let to = interval.to else { return "since \(interval.from.longDescription)" }
+        return "\(interval.from.longDescription) – \(to.longDescription)"
     }
 }

@@ -58,16 +58,22 @@ struct Timeline: ParsableCommand {
 
     func run() throws {
         try reporting("timeline") {
-            let position = place.position
             let store = try data.openStore(use: .few)
+            let resolved = try place.resolve(store)
+            let position = resolved?.position
             let chronology = try store.chronology(at: position, in: try record.record(store))
                 .filtered(from: from?.checked, to: to?.checked, facets: facet.checked.facets)
             if format == .json {
-                try writeOutput(JSONWriter.string(chronology.json, sortedKeys: false) + "\n", to: nil)
+                var json = chronology.json
+                if let town = resolved?.town, case .object(var o) = json {
+                    o.members.insert(("place", town.json), at: 0)
+                    json = .object(o)
+                }
+                try writeOutput(JSONWriter.string(json, sortedKeys: false) + "\n", to: nil)
                 return
             }
             let recordNote = chronology.record.isToday ? "" : " (\(chronology.record))"
-            var out = position.map { "Timeline at \(coordinates($0))\(recordNote):\n" } ?? "Timeline of \(store.title)\(recordNote):\n"
+            var out = position.map { p in "Timeline at \(resolved?.town.map { "\($0.name), " } ?? "")\(coordinates(p))\(recordNote):\n" } ?? "Timeline of \(store.title)\(recordNote):\n"
             if position != nil {
                 for entry in chronology.holders {
                     out += "  \(entry.facet.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(Chronology.sentence(entry.runs))\n"

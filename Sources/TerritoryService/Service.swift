@@ -187,8 +187,8 @@ public enum Route: Equatable, Sendable {
     var parameters: Set<String> {
         switch self {
         case .items: ItemsQuery.parameters
-        case .status: ["lon", "lat", "date", "f", "as_of", "view"]
-        case .timeline: ["lon", "lat", "f", "as_of", "view", "from", "to", "facet"]
+        case .status: ["lon", "lat", "place", "date", "f", "as_of", "view"]
+        case .timeline: ["lon", "lat", "place", "f", "as_of", "view", "from", "to", "facet"]
         case .diff: ["from", "to", "facet", "f", "as_of", "view"]
         case .item: ["f", "datetime", "as_of", "view"]
         case .map: ["date", "facet", "lon", "lat", "zoom"]
@@ -386,12 +386,29 @@ public final class Snapshot: Sendable {
         case .item(let id, let featureID):
             return try item(try collection(id, in: try record(parameters)), featureID, base: base)
         case .status:
+            if let name = value("place") {
+                guard value("lon") == nil, value("lat") == nil else { throw .invalid("give place or lon and lat, not both") }
+                let town = try town(name)
+                guard let date = value("date") else { throw .invalid("missing date: /status needs a day (e.g. /status?place=Shusha&date=2021-06-01)") }
+                let day: Day
+                do { day = try TimeFilter.day(Substring(date)) } catch { throw .invalid("date: '\(date.prefix(40))' is not a day (YYYY-MM-DD)") }
+                var body = Array("{\"place\":".utf8)
+                body += Array(JSONWriter.string(town.json, sortedKeys: false).utf8)
+                body.append(UInt8(ascii: ","))
+                body += statusBody(town.position, day, in: try record(parameters)).dropFirst()
+                return ServiceResponse(status: 200, contentType: "application/json", body: body)
+            }
             let (position, day) = try Snapshot.place(parameters)
             return ServiceResponse(status: 200, contentType: "application/json", body: statusBody(position, day, in: try record(parameters)))
         case .timeline:
             let lon = value("lon"), lat = value("lat")
             var position: Position?
-            if lon != nil || lat != nil {
+            var named: Town?
+            if let name = value("place") {
+                guard lon == nil, lat == nil else { throw .invalid("give place or lon and lat, not both") }
+                named = try town(name)
+                position = named?.position
+            } else if lon != nil || lat != nil {
                 guard let lon, let lat else { throw .invalid("give both lon and lat, or neither (the whole timeline)") }
                 position = Position(try Snapshot.degrees(lon, "lon", 180), try Snapshot.degrees(lat, "lat", 90))
             }
@@ -400,7 +417,12 @@ public final class Snapshot: Sendable {
             if let from, let to, from > to { throw .invalid("from \(from) is after to \(to): give the earlier day first") }
             let record = try record(parameters)
             let chronology = try served { () throws(TerritoryError) in try store.chronology(at: position, in: record) }
-            return .json(chronology.filtered(from: from, to: to, facets: try Snapshot.facets(value("facet"))).json)
+            var json = chronology.filtered(from: from, to: to, facets: try Snapshot.facets(value("facet"))).json
+            if let named, case .object(var o) = json {
+                o.members.insert(("place", named.json), at: 0)
+                json = .object(o)
+            }
+            return .json(json)
         case .diff:
             guard let fromText = value("from"), let toText = value("to") else {
                 throw .invalid("/diff needs from and to (e.g. /diff?from=2020-11-09&to=2020-12-01&facet=control)")
@@ -417,6 +439,22 @@ public final class Snapshot: Sendable {
             // Answered by MapSettings before a snapshot is asked.
             throw .notFound("no such resource")
         }
+    }
+
+    /// The places by name, read once.
+    private let gazetteerCell = Mutex<Gazetteer?>(nil)
+
+    /// The place `name` names (the `place` parameter), or a 400 with the nearest names.
+    func town(_ name: String) throws(ServiceError) -> Town {
+        let gazetteer = try served { () throws(TerritoryError) in
+            if let g = gazetteerCell.withLock({ $0 }) { return g }
+            let g = try store.gazetteer()
+            gazetteerCell.withLock { $0 = g }
+            return g
+        }
+        if let problem = gazetteer.problem(name, argument: "place") { throw .invalid(problem.replacingOccurrences(of: "(see 'territory places')", with: "(see territory places)")) }
+        guard case .found(let town) = gazetteer.find(name) else { throw .invalid("place: '\(name.prefix(60))' names no single place") }
+        return town
     }
 
     /// The record asked by `as_of` and `view` (today's, the default view, when absent).

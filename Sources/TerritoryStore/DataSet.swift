@@ -144,6 +144,8 @@ public struct DataSet: Sendable {
                 let warnings = problems.filter { ($0.areaKm2 ?? .infinity) <= Self.packWarningKm2 }
                 problems.removeAll { ($0.areaKm2 ?? .infinity) <= Self.packWarningKm2 }
                 for w in warnings { warn("warning (boundary pack \(pack.name)): \(line(w))") }
+                // A shape taken with --accept-moved: its places outside it are warned of, not refused.
+                for w in atlas.anchorProblems() { warn("warning (boundary pack \(pack.name)): \(line(w))") }
             }
             if !problems.isEmpty { throw Problems(problems: problems) }
             return atlas

@@ -204,9 +204,11 @@ struct TownRecord: Codable, FetchableRecord, PersistableRecord {
     var kind: String
     var shapeID: String?
     var source: String
+    /// Other names, separated by ';'.
+    var names: String?
 
     enum CodingKeys: String, CodingKey {
-        case fid, geom, name, kind, source
+        case fid, geom, name, kind, source, names
         case townID = "town_id", shapeID = "shape_id"
     }
 }
@@ -358,6 +360,9 @@ enum Schema {
             ALTER TABLE statements ADD COLUMN claimed_by TEXT;
             ALTER TABLE statements ADD COLUMN qualifiers TEXT;
             """)
+        }
+        migrator.registerMigration("v5 place names") { db in
+            try db.execute(sql: "ALTER TABLE towns ADD COLUMN names TEXT")
         }
         return migrator
     }

@@ -15,7 +15,7 @@ import Territory
 /// layer, bbox and paging queries read SQLite through a few read-only connections taken in turn.
 public final class Store: Sendable {
     /// Bumped whenever what the store holds or how changes, so that older stores are rebuilt.
-    public static let formatVersion = "4"
+    public static let formatVersion = "5"
 
     public let path: URL
     /// The engine every status, timeline and classification answer comes from.
@@ -227,7 +227,8 @@ public final class Store: Sendable {
             }
             for town in catalog.towns {
                 let (blob, envelope) = try GeoPackage.blob(.point(town.position), context: context)
-                try TownRecord(fid: nil, geom: blob, townID: town.id, name: town.name, kind: town.kind, shapeID: town.shape, source: town.source).insert(db)
+                try TownRecord(fid: nil, geom: blob, townID: town.id, name: town.name, kind: town.kind, shapeID: town.shape, source: town.source,
+                               names: town.variants.isEmpty ? nil : town.variants.joined(separator: ";")).insert(db)
                 try index("towns", envelope)
             }
             for (key, value) in [("data_hash", dataHash), ("format_version", formatVersion), ("title", catalog.title),
@@ -278,11 +279,15 @@ public final class Store: Sendable {
                 districts: try districts.map { MapBase.District(id: $0.shapeID, name: $0.name, shape: try GeoPackage.geometry($0.geom, context: context).shape) },
                 towns: try towns.map { t in
                     guard let p = try GeoPackage.geometry(t.geom, context: context).shape.points.first else { throw TerritoryError.badData("\(path.path): town '\(t.townID)' has no point") }
-                    return Town(id: t.townID, name: t.name, position: p, kind: t.kind, shape: t.shapeID, source: t.source)
+                    return Town(id: t.townID, name: t.name, position: p, kind: t.kind, shape: t.shapeID, source: t.source,
+                                variants: (t.names ?? "").split(separator: ";").map(String.init))
                 },
                 palette: meta["palette"].flatMap { $0.isEmpty ? nil : $0 }, licence: meta["licence"].flatMap { $0.isEmpty ? nil : $0 })
         }
     }
+
+    /// The places by name (the towns, with their variants).
+    public func gazetteer() throws(TerritoryError) -> Gazetteer { Gazetteer(towns: try mapBase().towns) }
 
     /// The status of `position` on `day` in `record`: the engine's answer.
     public func status(at position: Position, on day: Day, in record: RecordView = .today) -> StatusAnswer {

@@ -35,7 +35,7 @@ import Geometry
     @Test func statusFromAnotherFolderFindsTheBuiltInData() throws {
         let run = try Run(["status", "--lon", "46.9286", "--lat", "39.9836", "--date", "2020-11-19"], in: URL(fileURLWithPath: "/"))
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains("control      NK (Nagorno-Karabakh authorities)"))
+        #expect(run.stdout.contains("  control         NK (Nagorno-Karabakh authorities)\n"))
         #expect(run.stdout.contains("tri2020-p1-nk-aghdam"))
         #expect(run.stdout.contains("Trilateral statement of 9/10 November 2020, points 1 and 2"))
     }
@@ -155,17 +155,62 @@ import Geometry
         #expect(asThen.status == 0, "\(asThen.stderr)")
         #expect(asThen.stdout.contains(#""control":"AZ""#) && asThen.stdout.contains(#""as_of":"2020-11-12","view":null"#))
         let later = try Run(["status", "--lon", "46.0383", "--lat", "40.1067", "--date", "2020-11-16", "--as-of", "2020-11-16"])
-        #expect(later.stdout.contains("control      NK") && later.stdout.contains("(as of 2020-11-16, in the default view)"))
+        #expect(later.stdout.contains("control         NK") && later.stdout.contains("(as of 2020-11-16, in the default view)"))
         let nk = try Run(["status", "--lon", "46.7519", "--lat", "39.8153", "--date", "2019-06-01", "--view", "nk", "--format", "json"])
         #expect(nk.stdout.contains(#""sovereignty":"NK""#) && nk.stdout.contains(#""view":"NK""#), "\(nk.stdout)")
         let uncertain = try Run(["status", "--lon", "46.9986", "--lat", "39.5206", "--date", "2020-10-12"])
-        #expect(uncertain.stdout.contains("uncertain    control changed from NK to AZ on a day between 9 October 2020 and 15 October 2020"), "\(uncertain.stdout)")
+        #expect(uncertain.stdout.contains("uncertain       control changed from NK to AZ on a day between 9 October 2020 and 15 October 2020"), "\(uncertain.stdout)")
         // As-of and view answers for many points: the same rule, from the record asked.
         let folder = try temporaryFolder()
         let csv = folder.appendingPathComponent("p.csv")
         try "id,lon,lat,date\nk,46.0383,40.1067,2020-11-16\ns,46.7519,39.8153,2019-06-01\n".write(to: csv, atomically: true, encoding: .utf8)
         let batch = try Run(["status", "--csv", csv.path, "--columns", "control,sovereignty", "--as-of", "2020-11-12", "--view", "NK"])
         #expect(batch.stdout == "id,control,sovereignty\nk,AZ,AZ\ns,NK,NK\n", "\(batch.stdout)")
+    }
+
+    @Test func theTextAnswerReadsLikeProse() throws {
+        let lachin = try Run(["status", "--lon", "46.5469", "--lat", "39.6408", "--date", "2020-12-01"])
+        let lines = lachin.stdout.split(separator: "\n")
+        #expect(lines.contains("  access          open"), "a state said once: \(lachin.stdout)")
+        #expect(lines.contains { $0.hasPrefix("    control RU, Lachin corridor, 10 November 2020 – 26 August 2022 — Trilateral statement of 9/10 November 2020, point 6 (announced 10 November 2020) [tri2020-p6-corridor]") }, "\(lachin.stdout)")
+        #expect(!lachin.stdout.contains("facts.csv"))
+        let after = try Run(["status", "--lon", "46.7519", "--lat", "39.8153", "--date", "2023-10-01"])
+        let rows = after.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") && !$0.contains("on the authority") }
+        #expect(rows.contains { $0.hasPrefix("  administration  NK") }, "\(after.stdout)")
+        // Every value starts in one column, the 19th, after a label padded with spaces.
+        #expect(rows.count >= 5 && rows.allSatisfy { Array($0)[17] == " " && Array($0)[18] != " " }, "\(rows)")
+        #expect(after.stdout.contains("since 20 September 2023"))
+    }
+
+    @Test func hintsInsteadOfSilentAnswers() throws {
+        let swapped = try Run(["status", "--lon", "39.8153", "--lat", "46.7519", "--date", "2021-06-01"])
+        #expect(swapped.status == 0 && swapped.stdout.contains("outside the covered area"))
+        #expect(swapped.stderr.contains("did you swap --lon and --lat?"), "\(swapped.stderr)")
+        let right = try Run(["status", "--lon", "44.5", "--lat", "40.2", "--date", "2021-06-01"])
+        #expect(!right.stderr.contains("swap"), "Yerevan is outside either way: no hint")
+        let early = try Run(["status", "--lon", "46.7519", "--lat", "39.8153", "--date", "1980-06-01"])
+        #expect(early.stdout.contains("before the record begins (on 30 April 1993): no statement is in force yet"), "\(early.stdout)")
+        let earlyJSON = try Run(["status", "--lon", "46.7519", "--lat", "39.8153", "--date", "1980-06-01", "--format", "json"])
+        #expect(earlyJSON.stderr.contains("the record begins on 1993-04-30") && earlyJSON.stdout.contains(#""record_begins":"1993-04-30""#))
+    }
+
+    @Test func placesByName() throws {
+        let json = try Run(["status", "--place", "shushi", "--date", "2021-06-01", "--format", "json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        #expect(json.stdout.hasPrefix(#"{"place":{"id":"shusha","name":"Shusha (Shushi)","lon":46.7483,"lat":39.7583,"#), "\(json.stdout)")
+        #expect(json.stdout.contains(#""lon":46.7483,"lat":39.7583,"date":"2021-06-01","covered":true"#))
+        let text = try Run(["status", "--place", "Şuşa", "--date", "2021-06-01"])
+        #expect(text.stdout.hasPrefix("Shusha (Shushi) (town, 39.7583°N, 46.7483°E; Wikipedia, Shusha: infobox coordinates)"), "\(text.stdout)")
+        let typo = try Run(["status", "--place", "Stepanakret", "--date", "2021-06-01"])
+        #expect(typo.status == 64 && typo.stderr.contains("no place 'Stepanakret'; did you mean Stepanakert (Khankendi)?"), "\(typo.stderr)")
+        let both = try Run(["status", "--place", "Shusha", "--lon", "46.7", "--lat", "39.7", "--date", "2021-06-01"])
+        #expect(both.status == 64 && both.stderr.contains("give --place or --lon and --lat, not both"))
+        let timeline = try Run(["timeline", "--place", "Kəlbəcər", "--facet", "control"])
+        #expect(timeline.stdout.hasPrefix("Timeline at Kalbajar (Karvachar), 40.1067°N, 46.0383°E:") && timeline.stdout.contains("NK from 12 May 1994 until 25 November 2020, then AZ"))
+        let places = try Run(["places", "--near", "46.75,39.80", "--format", "json"])
+        #expect(places.status == 0 && places.stdout.hasPrefix(#"[{"id":"stepanakert""#), "\(places.stdout.prefix(200))")
+        let bad = try Run(["places", "--near", "46.75"])
+        #expect(bad.status == 64 && bad.stderr.contains("--near: '46.75' is not LON,LAT"))
     }
 
     @Test func diffOpensInGDAL() throws {

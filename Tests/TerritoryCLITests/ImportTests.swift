@@ -36,7 +36,15 @@ let referenceBoundaries: URL? = {
                      "Shusha City                  → shusha (city)", "Shusha City                  → shusha_city (name)"] {
             #expect(run.stdout.contains(line), "\(line)\n\(run.stdout)")
         }
-        #expect(run.stdout.contains("Built-in shapes the file lacks (they keep their drawn geometry): none"))
+        // Anchors: geoBoundaries' Shusha City lies south of the town; that shape is not taken.
+        #expect(run.stdout.contains("Built-in shapes the file lacks (they keep their drawn geometry): shusha_city"), "\(run.stdout)")
+        #expect(run.stdout.contains("Anchor: shusha lies 252 m outside the imported 'shusha_city': not taken, it keeps its drawn geometry"), "\(run.stdout)")
+        let shusha = try Run(["status", "--boundaries", "geoboundaries", "--place", "Shusha", "--date", "2021-06-01", "--format", "json"], environment: env)
+        #expect(shusha.stdout.contains(#""control":"AZ""#), "\(shusha.stdout)")
+        let moved = try Run(["import", reference.path, "--name-field", "shapeName", "--name", "moved", "--accept-moved"], environment: env)
+        #expect(moved.status == 0 && moved.stdout.contains("taken anyway (--accept-moved)") && moved.stderr.contains("lies 252 m outside its shape 'shusha_city'"), "\(moved.stdout)\n\(moved.stderr)")
+        let swallowed = try Run(["status", "--boundaries", "moved", "--place", "Shusha", "--date", "2021-06-01", "--format", "json"], environment: env)
+        #expect(swallowed.stdout.contains(#""control":"RU""#), "taken anyway, the corridor swallows the town: \(swallowed.stdout)")
         #expect(run.stdout.contains("Features not matched (66)"))
         #expect(run.stdout.contains("Statements whose ground moves"))
         let pack = try String(contentsOf: place.folder.appendingPathComponent("packs/geoboundaries.geojson"), encoding: .utf8)

@@ -242,6 +242,12 @@ private func object(_ response: ServiceResponse) throws -> JSONObject {
         let servedDiff = get("/diff", "from=2020-11-09&to=2020-12-01&facet=control")
         #expect(servedDiff.status == 200 && String(decoding: servedDiff.body, as: UTF8.self) == diff.stdout)
         #expect(diff.stdout.contains(#""from_holder":"NK","to_holder":"RU""#))
+        // Places by name.
+        let named = try Run(["status", "--place", "Shushi", "--date", "2021-06-01", "--format", "json", "--store", fixture.path.path])
+        #expect(String(decoding: get("/status", "place=Shushi&date=2021-06-01").body, as: UTF8.self) == named.stdout)
+        let namedTimeline = try Run(["timeline", "--place", "Kalbajar", "--format", "json", "--store", fixture.path.path])
+        #expect(String(decoding: get("/timeline", "place=Kalbajar").body, as: UTF8.self) == namedTimeline.stdout)
+        #expect(get("/status", "place=Stepanakret&date=2021-06-01").status == 400)
         // Layers of another record: NK's view of sovereignty in 2019 holds its claim; the default does not.
         func holders(_ query: String) throws -> [String] {
             let page = try object(get("/collections/sovereignty/items", query))

@@ -14,8 +14,11 @@ public struct Town: Sendable, Equatable {
     public let shape: String?
     /// Where the coordinates come from.
     public let source: String
+    /// Other names and spellings (Azerbaijani, Armenian- and Russian-derived transliterations).
+    public let variants: [String]
 
-    public init(id: String, name: String, position: Position, kind: String, shape: String?, source: String) {
+    public init(id: String, name: String, position: Position, kind: String, shape: String?, source: String, variants: [String] = []) {
+        self.variants = variants
         self.id = id
         self.name = name
         self.position = position
@@ -29,7 +32,8 @@ public struct Town: Sendable, Equatable {
 }
 
 extension Loader {
-    /// Reads `towns.csv` (columns `id,name,lon,lat,kind,shape,source`), in the file's order. The
+    /// Reads `towns.csv` (columns `id,name,lon,lat,kind,shape,source`, and `names`: other names,
+    /// separated by ';'), in the file's order. A name shared by two towns is a problem. The
     /// file is optional; a coordinate that is not a number in range, an unknown kind or shape, a
     /// repeated id or a row without a source is a problem naming its line.
     mutating func loadTowns(shapes: [String: BoundaryShape]) -> [Town] {
@@ -75,7 +79,23 @@ extension Loader {
                 problems.append(Problem(file: file, subject: subject, "the id '\(id)' is used twice"))
                 continue
             }
-            towns.append(Town(id: id, name: row["name"], position: Position(lon, lat), kind: row["kind"], shape: shape, source: row["source"]))
+            let variants = row["names"].split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            if variants.contains(where: \.isEmpty) {
+                problems.append(Problem(file: file, subject: subject, "the names of '\(id)' hold an empty name (separate names with ';')"))
+                continue
+            }
+            towns.append(Town(id: id, name: row["name"], position: Position(lon, lat), kind: row["kind"], shape: shape, source: row["source"],
+                              variants: variants))
+        }
+        // Two places may share a name only when their shapes (districts) tell them apart.
+        var owners: [String: [Town]] = [:]
+        for town in towns {
+            for name in Set(town.allNames.map(Gazetteer.fold)) where !name.isEmpty {
+                if let other = owners[name]?.first(where: { $0.shape == town.shape }) {
+                    problems.append(Problem(file: file, subject: "town '\(town.id)'", "the name '\(name)' is also a name of '\(other.id)' in the same shape (\(town.shape ?? "none")): a shared name needs a distinguishing district"))
+                }
+                owners[name, default: []].append(town)
+            }
         }
         return towns
     }
