@@ -112,8 +112,10 @@ public final class Atlas {
     /// and must leave no gap inside the covered area, beyond the catalog's tolerance. Each problem
     /// names both statements (or the gap), the first day and the km².
     public func validate() throws -> [Problem] {
-        // Anchors are errors for the drawn shapes; with a pack, import has decided (see DataSet).
-        var problems: [Problem] = catalog.pack == nil ? anchorProblems() : []
+        // Anchors are errors against the drawn shapes; against a pack's shapes, import has
+        // decided (--accept-moved), and DataSet warns of them.
+        let imported = Set(catalog.pack?.replaced ?? [])
+        var problems: [Problem] = anchors().filter { !imported.contains($0.shape) }.map(\.problem)
         var reportedPairs = Set<[String]>()
         for slice in slices {
             let inForce = statements(in: slice)
@@ -151,16 +153,19 @@ public final class Atlas {
 
     /// Anchors: every town lies in the shape it names (data/towns.csv), and a town outside it is
     /// a problem saying by how many metres (geodesic, to the shape's nearest edge).
-    public func anchorProblems() -> [Problem] {
-        var problems: [Problem] = []
+    public func anchorProblems() -> [Problem] { anchors().map(\.problem) }
+
+    /// The same, each with the shape the town falls outside.
+    public func anchors() -> [(shape: String, problem: Problem)] {
+        var problems: [(shape: String, problem: Problem)] = []
         for town in catalog.towns {
             guard let id = town.shape, let shape = catalog.shapes[id] else { continue }
             let polygons = shape.shape.polygons
             guard !polygons.isEmpty else { continue }
             if PolygonGrid(polygons, resolution: 1).contains(town.position) { continue }
             let metres = Atlas.metresOutside(town.position, polygons)
-            problems.append(Problem(file: Catalog.townsFile, subject: "town '\(town.id)'",
-                                    "\(town.name) (\(String(format: "%.4f, %.4f", town.position.x, town.position.y))) lies \(Int(metres.rounded())) m outside its shape '\(id)'\(catalog.pack.map { " (from \($0.citation))" } ?? "")"))
+            problems.append((id, Problem(file: Catalog.townsFile, subject: "town '\(town.id)'",
+                                    "\(town.name) (\(String(format: "%.4f, %.4f", town.position.x, town.position.y))) lies \(Int(metres.rounded())) m outside its shape '\(id)'\(catalog.pack.map { " (from \($0.citation))" } ?? "")")))
         }
         return problems
     }

@@ -143,7 +143,15 @@ public enum BoundaryImport {
                 moved.append((id, town.id, Atlas.metresOutside(town.position, shape.polygons), acceptMoved))
                 loses = true
             }
-            if loses && !acceptMoved { continue }
+            if loses && !acceptMoved {
+                // A city nested in its district can keep its drawn lines; a district cannot, beside
+                // imported neighbours it would overlap or leave gaps with.
+                guard builtIn[id]!.kind == .city else {
+                    let m = moved.last!
+                    throw ImportError(message: "the place '\(m.town)' lies \(Int(m.metres.rounded())) m outside the imported district '\(id)' (\(names.joined(separator: " + "))): a district cannot keep its drawn lines beside imported neighbours; check the file, or give --accept-moved to take it anyway")
+                }
+                continue
+            }
             packFeatures.append(Feature(id: .string(id), geometry: shape, properties: JSONObject([
                 ("name", .string(builtIn[id]!.name)),
                 ("kind", .string(builtIn[id]!.kind.rawValue)),

@@ -10,14 +10,37 @@ public struct Gazetteer: Sendable {
     public let towns: [Town]
     /// Each folded name, with the towns it names.
     private let index: [String: [Int]]
+    /// Each id, folded: an id always names its own place.
+    private let ids: [String: Int]
+    /// Names longer than this are refused before any matching (suggestions cost a comparison
+    /// with every name).
+    public static let longestName = 100
 
     public init(towns: [Town]) {
         self.towns = towns
         var index: [String: [Int]] = [:]
         for (i, town) in towns.enumerated() {
-            for name in Set(town.allNames.map(Gazetteer.fold)) where !name.isEmpty { index[name, default: []].append(i) }
+            for name in Set(town.allNames.flatMap(Gazetteer.keys)) where !name.isEmpty {
+                if !(index[name]?.contains(i) ?? false) { index[name, default: []].append(i) }
+            }
         }
         self.index = index
+        ids = Dictionary(towns.enumerated().map { (Gazetteer.fold($1.id), $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The folded forms a name is indexed under: as written (ə as e), with ə as a (Xankandi), and
+    /// without a trailing word for the kind of place (Shusha city, Aghdam district).
+    static func keys(_ name: String) -> [String] {
+        let plain = fold(name)
+        let schwa = fold(name.replacingOccurrences(of: "ə", with: "a").replacingOccurrences(of: "Ə", with: "a"))
+        return [plain, schwa]
+    }
+
+    /// The query with a trailing kind word dropped: `shusha city` → `shusha`.
+    static func withoutKind(_ key: String) -> String {
+        let words = key.split(separator: " ")
+        guard words.count > 1, let last = words.last, ["city", "town", "village", "district", "rayon", "region", "seheri", "rayonu"].contains(String(last)) else { return key }
+        return words.dropLast().joined(separator: " ")
     }
 
     /// What a name finds.
@@ -31,9 +54,11 @@ public struct Gazetteer: Sendable {
 
     /// The place named `text` (any case, with or without diacritics, any of its names).
     public func find(_ text: String) -> Match {
+        guard text.count <= Gazetteer.longestName else { return .unknown(suggestions: []) }
         let key = Gazetteer.fold(text)
-        if let hits = index[key] {
-            return hits.count == 1 ? .found(towns[hits[0]]) : .ambiguous(hits.map { towns[$0] })
+        if let i = ids[key] { return .found(towns[i]) }
+        for k in [key, Gazetteer.withoutKind(key)] {
+            if let hits = index[k] { return hits.count == 1 ? .found(towns[hits[0]]) : .ambiguous(hits.map { towns[$0] }) }
         }
         let scored = index.map { (name: $0.key, towns: $0.value, d: EditDistance.osa(Array(key), Array($0.key))) }
         let limit = max(2, key.count / 3)
@@ -45,14 +70,27 @@ public struct Gazetteer: Sendable {
 
     /// The message for a name that finds no single place, naming `argument`; nil when it finds one.
     public func problem(_ text: String, argument: String) -> String? {
-        if text.trimmingCharacters(in: .whitespaces).isEmpty { return "\(argument): give a place name (see 'territory places')" }
+        if case .failure(let message) = lookup(text, argument: argument) { return message.text }
+        return nil
+    }
+
+    /// Why a name finds no single place.
+    public struct Problem: Error, Sendable { public let text: String }
+
+    /// The one place `text` names, or the message saying why not (naming `argument`).
+    public func lookup(_ text: String, argument: String) -> Result<Town, Problem> {
+        if Gazetteer.fold(text).isEmpty { return .failure(Problem(text: "\(argument): give a place name (see 'territory places')")) }
+        if text.count > Gazetteer.longestName {
+            return .failure(Problem(text: "\(argument): a place name of \(text.count) characters is longer than any (\(Gazetteer.longestName) at most)"))
+        }
         switch find(text) {
-        case .found: return nil
+        case .found(let town): return .success(town)
         case .unknown(let near):
-            let hint = near.isEmpty ? "" : "; did you mean \(near.map(\.name).joined(separator: " or "))?"
-            return "\(argument): no place '\(text.prefix(60))'\(hint) (see 'territory places')"
+            let named = Dictionary(grouping: near, by: \.name)
+            let hint = near.isEmpty ? "" : "; did you mean \(near.map { named[$0.name]!.count > 1 ? "\($0.name) in \($0.shape ?? "?") [\($0.id)]" : $0.name }.joined(separator: " or "))?"
+            return .failure(Problem(text: "\(argument): no place '\(text.prefix(60))'\(hint) (see 'territory places')"))
         case .ambiguous(let choices):
-            return "\(argument): '\(text.prefix(60))' names \(choices.count) places: \(choices.map { "\($0.name) in \($0.shape ?? "?") [\($0.id)]" }.joined(separator: ", ")); give the id"
+            return .failure(Problem(text: "\(argument): '\(text.prefix(60))' names \(choices.count) places: \(choices.map { "\($0.name) in \($0.shape ?? "?") [\($0.id)]" }.joined(separator: ", ")); give the id"))
         }
     }
 

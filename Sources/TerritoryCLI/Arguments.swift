@@ -109,9 +109,10 @@ struct PlaceOptions: ParsableArguments {
         guard let place else { return nil }
         let gazetteer: Gazetteer
         do { gazetteer = try store.gazetteer() } catch { throw Failure(error) }
-        if let problem = gazetteer.problem(place, argument: "--place") { throw .usage(problem) }
-        guard case .found(let town) = gazetteer.find(place) else { throw .usage("--place: '\(place)' names no single place") }
-        return (town.position, town)
+        switch gazetteer.lookup(place, argument: "--place") {
+        case .success(let town): return (town.position, town)
+        case .failure(let problem): throw .usage(problem.text)
+        }
     }
 }
 

@@ -100,9 +100,11 @@ struct Import: ParsableCommand {
                 report += "  \(c.shapeID.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(format: "%9.1f → %9.1f   %8.1f", c.builtInKm2, c.importedKm2, c.differenceKm2))\n"
             }
             let importedIDs = Set(result.features.compactMap { f -> String? in if case .string(let id)? = f.id { return id } else { return nil } })
-            let unmatchedIDs = builtIn.shapes.values.filter { $0.kind.isPlace && !importedIDs.contains($0.id) }.map(\.id).sorted()
+            let refused = Set(result.moved.filter { !$0.taken }.map(\.shapeID))
+            let unmatchedIDs = builtIn.shapes.values.filter { $0.kind.isPlace && !importedIDs.contains($0.id) && !refused.contains($0.id) }.map(\.id).sorted()
             report += "Built-in shapes the file lacks (they keep their drawn geometry): \(unmatchedIDs.isEmpty ? "none" : unmatchedIDs.joined(separator: ", "))\n"
             report += "Features not matched (\(result.unmatched.count)): \(result.unmatched.map(\.1).joined(separator: ", "))\n"
+            if !refused.isEmpty { report += "Refused by an anchor (they keep their drawn geometry): \(refused.sorted().joined(separator: ", "))\n" }
             for m in result.moved {
                 report += m.taken
                     ? "Anchor: \(m.town) lies \(Int(m.metres.rounded())) m outside the imported '\(m.shapeID)'; taken anyway (--accept-moved)\n"

@@ -168,10 +168,10 @@ struct Status: ParsableCommand {
 }
 
 extension Status {
-    /// `since 10 November 2020`, or `10 November 2020 – 26 August 2022` (the second day the first
-    /// on which it no longer holds).
+    /// `since 10 November 2020`, or `10 November 2020 until 26 August 2022` ("until" as the
+    /// statements say it: the first day on which it no longer holds).
     static func prose(_ interval: DayInterval) -> String {
         guard let to = interval.to else { return "since \(interval.from.longDescription)" }
-        return "\(interval.from.longDescription) – \(to.longDescription)"
+        return "\(interval.from.longDescription) until \(to.longDescription)"
     }
 }

@@ -452,9 +452,10 @@ public final class Snapshot: Sendable {
             gazetteerCell.withLock { $0 = g }
             return g
         }
-        if let problem = gazetteer.problem(name, argument: "place") { throw .invalid(problem.replacingOccurrences(of: "(see 'territory places')", with: "(see territory places)")) }
-        guard case .found(let town) = gazetteer.find(name) else { throw .invalid("place: '\(name.prefix(60))' names no single place") }
-        return town
+        switch gazetteer.lookup(name, argument: "place") {
+        case .success(let town): return town
+        case .failure(let problem): throw .invalid(problem.text)
+        }
     }
 
     /// The record asked by `as_of` and `view` (today's, the default view, when absent).
@@ -490,7 +491,7 @@ public final class Snapshot: Sendable {
     static func place(_ parameters: [(name: String, value: String)]) throws(ServiceError) -> (Position, Day) {
         func value(_ name: String) throws(ServiceError) -> String {
             guard let v = parameters.first(where: { $0.name == name })?.value else {
-                throw .invalid("missing \(name): /status needs lon, lat and date (e.g. /status?lon=46.5469&lat=39.6408&date=2021-06-01)")
+                throw .invalid("missing \(name): /status needs lon and lat (or place) and date (e.g. /status?lon=46.5469&lat=39.6408&date=2021-06-01, /status?place=Lachin&date=2021-06-01)")
             }
             return v
         }

@@ -145,7 +145,10 @@ public struct DataSet: Sendable {
                 problems.removeAll { ($0.areaKm2 ?? .infinity) <= Self.packWarningKm2 }
                 for w in warnings { warn("warning (boundary pack \(pack.name)): \(line(w))") }
                 // A shape taken with --accept-moved: its places outside it are warned of, not refused.
-                for w in atlas.anchorProblems() { warn("warning (boundary pack \(pack.name)): \(line(w))") }
+                let imported = Set(atlas.catalog.pack?.replaced ?? [])
+                for w in atlas.anchors() where imported.contains(w.shape) {
+                    warn("warning (boundary pack \(pack.name)): the pack's shape is off: \(line(w.problem))")
+                }
             }
             if !problems.isEmpty { throw Problems(problems: problems) }
             return atlas

@@ -172,7 +172,7 @@ import Geometry
         let lachin = try Run(["status", "--lon", "46.5469", "--lat", "39.6408", "--date", "2020-12-01"])
         let lines = lachin.stdout.split(separator: "\n")
         #expect(lines.contains("  access          open"), "a state said once: \(lachin.stdout)")
-        #expect(lines.contains { $0.hasPrefix("    control RU, Lachin corridor, 10 November 2020 – 26 August 2022 — Trilateral statement of 9/10 November 2020, point 6 (announced 10 November 2020) [tri2020-p6-corridor]") }, "\(lachin.stdout)")
+        #expect(lines.contains { $0.hasPrefix("    control RU, Lachin corridor, 10 November 2020 until 26 August 2022 — Trilateral statement of 9/10 November 2020, point 6 (announced 10 November 2020) [tri2020-p6-corridor]") }, "\(lachin.stdout)")
         #expect(!lachin.stdout.contains("facts.csv"))
         let after = try Run(["status", "--lon", "46.7519", "--lat", "39.8153", "--date", "2023-10-01"])
         let rows = after.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") && !$0.contains("on the authority") }

@@ -37,7 +37,7 @@ let referenceBoundaries: URL? = {
             #expect(run.stdout.contains(line), "\(line)\n\(run.stdout)")
         }
         // Anchors: geoBoundaries' Shusha City lies south of the town; that shape is not taken.
-        #expect(run.stdout.contains("Built-in shapes the file lacks (they keep their drawn geometry): shusha_city"), "\(run.stdout)")
+        #expect(run.stdout.contains("Built-in shapes the file lacks (they keep their drawn geometry): none"), "\(run.stdout)")
         #expect(run.stdout.contains("Anchor: shusha lies 252 m outside the imported 'shusha_city': not taken, it keeps its drawn geometry"), "\(run.stdout)")
         let shusha = try Run(["status", "--boundaries", "geoboundaries", "--place", "Shusha", "--date", "2021-06-01", "--format", "json"], environment: env)
         #expect(shusha.stdout.contains(#""control":"AZ""#), "\(shusha.stdout)")
@@ -45,6 +45,14 @@ let referenceBoundaries: URL? = {
         #expect(moved.status == 0 && moved.stdout.contains("taken anyway (--accept-moved)") && moved.stderr.contains("lies 252 m outside its shape 'shusha_city'"), "\(moved.stdout)\n\(moved.stderr)")
         let swallowed = try Run(["status", "--boundaries", "moved", "--place", "Shusha", "--date", "2021-06-01", "--format", "json"], environment: env)
         #expect(swallowed.stdout.contains(#""control":"RU""#), "taken anyway, the corridor swallows the town: \(swallowed.stdout)")
+        #expect(run.stdout.contains("Refused by an anchor (they keep their drawn geometry): shusha_city"))
+        // A district that loses a place cannot keep its drawn lines beside imported neighbours: refused.
+        let data = place.folder.appendingPathComponent("data")
+        try FileManager.default.copyItem(at: projectData, to: data)
+        let towns = data.appendingPathComponent("towns.csv")
+        try (try String(contentsOf: towns, encoding: .utf8) + "edge,Edge Village,46.74,39.49,village,khojavend,\"a test row\",\n").write(to: towns, atomically: true, encoding: .utf8)
+        let district = try Run(["import", reference.path, "--name-field", "shapeName", "--name", "edge", "--data", data.path], environment: env)
+        #expect(district.status == 65 && district.stderr.contains("the place 'edge' lies") && district.stderr.contains("outside the imported district 'khojavend'"), "\(district.stderr)")
         #expect(run.stdout.contains("Features not matched (66)"))
         #expect(run.stdout.contains("Statements whose ground moves"))
         let pack = try String(contentsOf: place.folder.appendingPathComponent("packs/geoboundaries.geojson"), encoding: .utf8)

@@ -20,6 +20,15 @@ import TestSupport
         for name in ["Stepanakert", "Khankendi", "Xankəndi", "Xankendi", "stepanakert (khankendi)"] { #expect(id(name) == "stepanakert", "\(name)") }
         #expect(id("Kəlbəcər") == "kalbajar" && id("Karvachar") == "kalbajar" && id("kalbajar") == "kalbajar")
         #expect(Gazetteer.fold("Qubadlı") == "qubadli" && Gazetteer.fold("Füzuli") == "fuzuli")
+        // ə read as a or as e; a trailing kind word; the Russian-derived Gadrut.
+        #expect(id("Xankandi") == "stepanakert" && id("Shusha city") == "shusha" && id("Aghdam district") == "aghdam" && id("Gadrut") == "hadrut")
+    }
+
+    @Test func badNamesAreRefusedCheaply() {
+        #expect(Self.gazetteer.problem("--- ", argument: "--place")?.contains("give a place name") == true)
+        #expect(Self.gazetteer.problem("\n", argument: "place")?.contains("give a place name") == true)
+        let long = String(repeating: "Shusha", count: 1000)
+        #expect(Self.gazetteer.problem(long, argument: "place") == "place: a place name of 6000 characters is longer than any (100 at most)")
     }
 
     @Test func anUnknownNameSuggestsTheNearest() {
@@ -38,6 +47,11 @@ import TestSupport
         #expect(both.map(\.id) == ["a", "b"])
         #expect(g.problem("Nor Kyank", argument: "--place")?.contains("names 2 places: Nor Kyank in lachin [a], Nor Kyank in khojavend [b]") == true)
         #expect(id("a") == nil && g.find("a") == .found(a), "an id names its place")
+        // A name equal to another place's id: the id still names its own place.
+        let c = Town(id: "c", name: "Village", position: Position(46.5, 39.5), kind: "village", shape: "lachin", source: "s", variants: ["b"])
+        #expect(Gazetteer(towns: [a, b, c]).find("b") == .found(b))
+        guard case .failure(let p) = g.lookup("Nor Kyang", argument: "--place") else { Issue.record("found"); return }
+        #expect(p.text.contains("did you mean Nor Kyank in lachin [a] or Nor Kyank in khojavend [b]?"), "\(p.text)")
     }
 
     @Test func nearestFirst() {
