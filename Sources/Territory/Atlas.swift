@@ -79,7 +79,7 @@ public final class Atlas {
     }
 
     /// Only the polygons of a geometry (overlay results can carry stray lines and points).
-    static func polygonal(_ g: Geometry, _ context: GEOSContext) throws -> Geometry {
+    static func polygonal(_ g: Geometry, _ context: GEOSContext) throws(GEOSError) -> Geometry {
         let shape = g.shape
         if case .polygon = shape { return g }
         if case .multiPolygon = shape { return g }

@@ -112,21 +112,20 @@ struct GroundWork {
         return g
     }
 
-    /// Only the polygons of an overlay's result, valid (an overlay's collection can carry stray
-    /// lines and points, and its polygons taken alone can touch along an edge).
+    /// Only the polygons of an overlay's result (`Atlas.polygonal`), made valid (its polygons
+    /// taken alone can touch along an edge).
     func polygonal(_ g: Geometry) throws(GEOSError) -> Geometry {
-        let shape = g.shape
-        var result = g
-        switch shape {
-        case .polygon, .multiPolygon: break
-        default: result = try Geometry(.multiPolygon(shape.polygons), context: context)
-        }
-        if try result.isValid() { return result }
-        let repaired = try result.makeValid()
-        switch repaired.shape {
-        case .polygon, .multiPolygon: return repaired
-        default: return try Geometry(.multiPolygon(repaired.shape.polygons), context: context)
-        }
+        let result = try Atlas.polygonal(g, context)
+        return try result.isValid() ? result : Atlas.polygonal(result.makeValid(), context)
+    }
+
+    /// The uncertain range of a change of holder on `day`: a statement after it starting on an
+    /// uncertain day, or one before it ending on one.
+    static func uncertainty(day: Day, after: [StatementInfo], before: [StatementInfo], asOf: Day?) -> (first: Day, last: Day)? {
+        var range: (first: Day, last: Day)?
+        for s in after { if s.valid.from == day, let last = s.qualifiers.fromLatest { range = (day, last) } }
+        for s in before { if s.valid(asOf: asOf).to == day, let last = s.qualifiers.toLatest { range = (day, last) } }
+        return range
     }
 
     /// True when the two bounding boxes meet. (GEOS 3.11's predicates can throw on nearly
@@ -135,8 +134,6 @@ struct GroundWork {
         guard let p = try a.bounds(), let q = try b.bounds() else { return false }
         return p.min.x <= q.max.x && q.min.x <= p.max.x && p.min.y <= q.max.y && q.min.y <= p.max.y
     }
-
-    static func km2(_ g: Geometry) -> Double { GeodesicMeasure.measures(of: g.shape).area / 1e6 }
 
     /// The ground of `region` split by the holders of `facet` under `members` (in the order that
     /// decides): for an exclusive facet the first statement holding a spot decides; presence
@@ -181,21 +178,19 @@ struct GroundWork {
             for b in p2 where a.holders != b.holders {
                 guard try boxesMeet(a.ground, b.ground) else { continue }
                 let changed = try polygonal(a.ground.intersection(b.ground))
-                let km2 = GroundWork.km2(changed)
+                let km2 = Atlas.areaKm2(changed)
                 guard km2 > GroundWork.sliverKm2 else { continue }
                 func behind(_ members: [Int], _ holders: [String]) throws(GEOSError) -> [StatementInfo] {
                     var found: [StatementInfo] = []
                     for i in members where engine.statements[i].facet == facet && holders.contains(engine.statements[i].holder) {
                         let g = try ground(i)
-                        guard try boxesMeet(g, changed), GroundWork.km2(try polygonal(g.intersection(changed))) > GroundWork.sliverKm2 else { continue }
+                        guard try boxesMeet(g, changed), Atlas.areaKm2(try polygonal(g.intersection(changed))) > GroundWork.sliverKm2 else { continue }
                         found.append(engine.statements[i])
                     }
                     return found.sorted { engine.index(of: $0.id) < engine.index(of: $1.id) }
                 }
                 let from = try behind(before, a.holders), to = try behind(after, b.holders)
-                var uncertain: (Day, Day)?
-                for s in to { if s.valid.from == day, let last = s.qualifiers.fromLatest { uncertain = (day, last) } }
-                for s in from { if s.valid(asOf: asOf).to == day, let last = s.qualifiers.toLatest { uncertain = (day, last) } }
+                let uncertain = GroundWork.uncertainty(day: day, after: to, before: from, asOf: asOf)
                 out.append(HolderChange(facet: facet, day: day, fromHolders: a.holders, toHolders: b.holders, areaKm2: km2,
                                         statementsFrom: from, statementsTo: to,
                                         polygons: try polygonal(changed.writable()).shape.polygons, uncertain: uncertain))
@@ -276,9 +271,7 @@ extension Engine {
                     // Too thin a change for the chronology (an edge): told from the statements here.
                     let from = previous.filter { $0.facet == facet && a.contains($0.holder) }
                     let to = now.filter { $0.facet == facet && b.contains($0.holder) }
-                    var uncertain: (Day, Day)?
-                    for s in to { if s.valid.from == slice.interval.from, let last = s.qualifiers.fromLatest { uncertain = (s.valid.from, last) } }
-                    for s in from { if let end = s.valid(asOf: record.asOf).to, end == slice.interval.from, let last = s.qualifiers.toLatest { uncertain = (end, last) } }
+                    let uncertain = GroundWork.uncertainty(day: slice.interval.from, after: to, before: from, asOf: record.asOf)
                     out.append(HolderChange(facet: facet, day: slice.interval.from, fromHolders: a, toHolders: b, areaKm2: 0,
                                             statementsFrom: from, statementsTo: to, polygons: [], uncertain: uncertain))
                 }
@@ -310,7 +303,7 @@ extension Engine {
                     } else {
                         ground = try work.polygonal(Geometry.union(try mine.map { i throws(GEOSError) in try work.ground(i) }, context: work.context))
                     }
-                    let km2 = GroundWork.km2(ground)
+                    let km2 = Atlas.areaKm2(ground)
                     guard km2 > GroundWork.sliverKm2 else { continue }
                     out.append(SliceFeature(facet: facet, holder: holder, holderName: mine.first.map { statements[$0].holderName } ?? holder,
                                             valid: slice.interval, members: mine.map { statements[$0] }, areaKm2: (km2 * 1000).rounded() / 1000,
