@@ -3,29 +3,6 @@ import Geodesy
 import Geometry
 import JSONText
 
-/// Names of places as written by different authorities, folded so that transliterations meet:
-/// Agdam / Aghdam / Ağdam, Fuzuli / Füzuli / Fizuli, Kalbajar / Kəlbəcər / Kelbajar, ...
-public enum PlaceNames {
-    /// Lowercase ASCII letters only: Azerbaijani and Turkish letters mapped (ə→a, ı→i, ş→s, ç→c,
-    /// ğ→g, ö→o, ü→u), other accents dropped, and the words for district, region and city removed.
-    public static func fold(_ name: String) -> String {
-        var s = name.lowercased()
-        for (from, to) in [("ə", "a"), ("ı", "i"), ("i̇", "i"), ("ş", "s"), ("ç", "c"), ("ğ", "g"), ("ö", "o"), ("ü", "u"), ("â", "a")] {
-            s = s.replacingOccurrences(of: from, with: to)
-        }
-        s = s.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
-        let words = s.split { !$0.isLetter }.map(String.init)
-        let dropped: Set<String> = ["district", "rayon", "rayonu", "region", "city", "sahari", "seher", "municipality", "of"]
-        return words.filter { !dropped.contains($0) }.joined().filter { $0.isASCII && $0.isLetter }
-    }
-
-    /// True when the name says it is a city.
-    public static func isCity(_ name: String) -> Bool {
-        let s = name.lowercased()
-        return s.contains("city") || s.contains("şəhəri") || s.contains("seheri")
-    }
-}
-
 /// How one feature of an imported file was matched.
 public struct ImportMatch: Sendable {
     public let featureIndex: Int
@@ -80,12 +57,12 @@ public enum BoundaryImport {
         let polygonal = builtIn.values.filter { !$0.shape.polygons.isEmpty && $0.kind.isPlace }
         var districtsByVariant: [String: String] = [:]
         for shape in builtIn.values.sorted(by: { $0.id < $1.id }) where shape.kind == .district {
-            for name in [PlaceNames.fold(shape.id), PlaceNames.fold(shape.name)] + (catalog.nameVariants[shape.id] ?? []) where districtsByVariant[name] == nil {
+            for name in [PlaceNames.importKey(shape.id), PlaceNames.importKey(shape.name)] + (catalog.nameVariants[shape.id] ?? []) where districtsByVariant[name] == nil {
                 districtsByVariant[name] = shape.id
             }
         }
         let citiesByFold: [String: String] = Dictionary(
-            polygonal.filter { $0.kind == .city }.map { (PlaceNames.fold($0.name), $0.id) }, uniquingKeysWith: { a, _ in a })
+            polygonal.filter { $0.kind == .city }.map { (PlaceNames.importKey($0.name), $0.id) }, uniquingKeysWith: { a, _ in a })
         var matches: [ImportMatch] = []
         var unmatched: [(Int, String)] = []
         var parts: [String: [Shape]] = [:]
@@ -95,7 +72,7 @@ public enum BoundaryImport {
             guard case .string(let name) = value else { unmatched.append((i, "(\(nameField) is \(value.kindName))")); continue }
             sawName = true
             guard let shape = feature.geometry, !shape.polygons.isEmpty else { unmatched.append((i, "\(name) (not a polygon)")); continue }
-            let folded = PlaceNames.fold(name)
+            let folded = PlaceNames.importKey(name)
             var targets: [(String, String)] = []
             if let mapped = idMap[folded] ?? idMap[name] {
                 if mapped == "-" {

@@ -20,28 +20,14 @@ public struct Gazetteer: Sendable {
         self.towns = towns
         var index: [String: [Int]] = [:]
         for (i, town) in towns.enumerated() {
-            for name in Set(town.allNames.flatMap(Gazetteer.keys)) where !name.isEmpty {
+            for name in Set(town.allNames.flatMap(PlaceNames.keys)) where !name.isEmpty {
                 if !(index[name]?.contains(i) ?? false) { index[name, default: []].append(i) }
             }
         }
         self.index = index
-        ids = Dictionary(towns.enumerated().map { (Gazetteer.fold($1.id), $0) }, uniquingKeysWith: { a, _ in a })
+        ids = Dictionary(towns.enumerated().map { (PlaceNames.fold($1.id), $0) }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// The folded forms a name is indexed under: as written (ə as e), with ə as a (Xankandi), and
-    /// without a trailing word for the kind of place (Shusha city, Aghdam district).
-    static func keys(_ name: String) -> [String] {
-        let plain = fold(name)
-        let schwa = fold(name.replacingOccurrences(of: "ə", with: "a").replacingOccurrences(of: "Ə", with: "a"))
-        return [plain, schwa]
-    }
-
-    /// The query with a trailing kind word dropped: `shusha city` → `shusha`.
-    static func withoutKind(_ key: String) -> String {
-        let words = key.split(separator: " ")
-        guard words.count > 1, let last = words.last, ["city", "town", "village", "district", "rayon", "region", "seheri", "rayonu"].contains(String(last)) else { return key }
-        return words.dropLast().joined(separator: " ")
-    }
 
     /// What a name finds.
     public enum Match: Sendable, Equatable {
@@ -55,9 +41,9 @@ public struct Gazetteer: Sendable {
     /// The place named `text` (any case, with or without diacritics, any of its names).
     public func find(_ text: String) -> Match {
         guard text.count <= Gazetteer.longestName else { return .unknown(suggestions: []) }
-        let key = Gazetteer.fold(text)
+        let key = PlaceNames.fold(text)
         if let i = ids[key] { return .found(towns[i]) }
-        for k in [key, Gazetteer.withoutKind(key)] {
+        for k in [key, PlaceNames.withoutKind(key)] {
             if let hits = index[k] { return hits.count == 1 ? .found(towns[hits[0]]) : .ambiguous(hits.map { towns[$0] }) }
         }
         let scored = index.map { (name: $0.key, towns: $0.value, d: EditDistance.osa(Array(key), Array($0.key))) }
@@ -79,7 +65,7 @@ public struct Gazetteer: Sendable {
 
     /// The one place `text` names, or the message saying why not (naming `argument`).
     public func lookup(_ text: String, argument: String) -> Result<Town, Problem> {
-        if Gazetteer.fold(text).isEmpty { return .failure(Problem(text: "\(argument): give a place name (see 'territory places')")) }
+        if PlaceNames.fold(text).isEmpty { return .failure(Problem(text: "\(argument): give a place name (see 'territory places')")) }
         if text.count > Gazetteer.longestName {
             return .failure(Problem(text: "\(argument): a place name of \(text.count) characters is longer than any (\(Gazetteer.longestName) at most)"))
         }
@@ -97,24 +83,6 @@ public struct Gazetteer: Sendable {
     /// The towns by distance from `p` (geodesic km), nearest first.
     public func near(_ p: Position) -> [(town: Town, km: Double)] {
         towns.map { ($0, Geodesic.wgs84.distance(p, $0.position) / 1000) }.sorted { $0.1 < $1.1 }
-    }
-
-    /// Lower case, without diacritics (ə as e, ı as i), letters and digits only, single spaces.
-    public static func fold(_ text: String) -> String {
-        let plain = text.replacingOccurrences(of: "ə", with: "e").replacingOccurrences(of: "Ə", with: "e")
-            .replacingOccurrences(of: "ı", with: "i")
-            .folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: Locale(identifier: "en_US_POSIX"))
-        var out = "", space = false
-        for scalar in plain.unicodeScalars {
-            if CharacterSet.alphanumerics.contains(scalar) {
-                if space, !out.isEmpty { out += " " }
-                out.unicodeScalars.append(scalar)
-                space = false
-            } else {
-                space = true
-            }
-        }
-        return out
     }
 }
 

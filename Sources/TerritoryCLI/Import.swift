@@ -163,7 +163,7 @@ struct Import: ParsableCommand {
         var map: [String: String] = [:]
         for row in table.rows {
             guard !row["name"].isEmpty, !row["id"].isEmpty else { throw .badData("\(idMap): line \(row.line): expected 'name,id', both non-empty") }
-            map[PlaceNames.fold(row["name"])] = row["id"]
+            map[PlaceNames.importKey(row["name"])] = row["id"]
         }
         return map
     }

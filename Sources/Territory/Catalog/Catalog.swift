@@ -29,7 +29,7 @@ public struct Catalog: Sendable {
     public let toleranceKm2: Double
     /// Every statement, ordered by file and position in it.
     public let statements: [Statement]
-    /// Other spellings of the shapes' names, by shape id, folded (`PlaceNames.fold`): read from
+    /// Other spellings of the shapes' names, by shape id, folded (`PlaceNames.importKey`): read from
     /// `names.csv` in the data folder.
     public let nameVariants: [String: [String]]
     /// The districts' official areas by shape id, each with its source (`official_areas.csv`).

@@ -19,7 +19,7 @@ extension Loader {
                 problems.append(Problem(file: Catalog.namesFile, subject: "line \(row.line)", "unknown shape id '\(id)'"))
                 continue
             }
-            let folded = PlaceNames.fold(name)
+            let folded = PlaceNames.importKey(name)
             guard !folded.isEmpty else {
                 problems.append(Problem(file: Catalog.namesFile, subject: "line \(row.line)", "the name '\(name)' has no letters"))
                 continue

@@ -80,7 +80,7 @@ extension Loader {
                 continue
             }
             let variants = row["names"].isEmpty ? [] : row["names"].split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            if variants.contains(where: { Gazetteer.fold($0).isEmpty }) {
+            if variants.contains(where: { PlaceNames.fold($0).isEmpty }) {
                 problems.append(Problem(file: file, subject: subject, "the names of '\(id)' hold an empty name (separate names with ';')"))
                 continue
             }
@@ -90,7 +90,7 @@ extension Loader {
         // Two places may share a name only when their shapes (districts) tell them apart.
         var owners: [String: [Town]] = [:]
         for town in towns {
-            for name in Set(town.allNames.flatMap(Gazetteer.keys)) where !name.isEmpty {
+            for name in Set(town.allNames.flatMap(PlaceNames.keys)) where !name.isEmpty {
                 if let other = owners[name]?.first(where: { $0.shape == town.shape }) {
                     problems.append(Problem(file: file, subject: "town '\(town.id)'", "the name '\(name)' is also a name of '\(other.id)' in the same shape (\(town.shape ?? "none")): a shared name needs a distinguishing district"))
                 }
