@@ -4,7 +4,11 @@ import TerritoryStore
 
 /// `territory status --csv`: streams dated points through the batch classifier, in input order,
 /// in bounded memory: the input is read and the output written in chunks of 1 MiB.
-func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bool, strict: Bool, out: String?, check: Bool = false,
+///
+/// A file whose header is `id,place,date` (or `--header id,place,date`) names each point's place
+/// instead of its coordinates: the rows are turned into `id,lon,lat,date` rows with the gazetteer's
+/// coordinates before they are parsed; a name that finds no single place is a problem of its row.
+func classify(csv: String, columns: [CSVColumn], headerless: Bool, placeColumn: Bool = false, storeOnly: Bool, strict: Bool, out: String?, check: Bool = false,
               data: DataOptions, record options: RecordOptions? = nil) throws(Failure) {
     let source = InputSource(csv)
     let input: Int32
@@ -24,12 +28,21 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bo
 
     // --check reads and checks every row and classifies nothing: no store, no output.
     let classifier: BatchClassifier?
+    var store: Store?
     if check {
         classifier = nil
     } else {
-        let store = storeOnly ? try data.storeAsItIs() : try data.openStore()
-        classifier = BatchClassifier(engine: store.engine, columns: columns, record: try options?.record(store) ?? .today)
+        let opened = storeOnly ? try data.storeAsItIs() : try data.openStore()
+        store = opened
+        classifier = BatchClassifier(engine: opened.engine, columns: columns, record: try options?.record(opened) ?? .today)
     }
+    // Rows naming places: the gazetteer of the store (opened for --check too, to find the names).
+    func placeRows() throws(Failure) -> PlaceColumnCSV {
+        let opened: Store
+        if let store { opened = store } else { opened = storeOnly ? try data.storeAsItIs() : try data.openStore() }
+        do { return PlaceColumnCSV(gazetteer: try opened.gazetteer()) } catch { throw Failure(error) }
+    }
+    var places: PlaceColumnCSV? = placeColumn ? try placeRows() : nil
 
     // Output through the one atomic writer: a temporary file renamed into place for --out; for
     // standard output, a temporary file copied out at the end, so that a failure never leaves a
@@ -67,13 +80,26 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bo
                 continue
             }
             if nextLine == 0 {
-                let start = lines.withUnsafeBufferPointer { DatedPointCSV.bodyStart($0) }
-                switch start {
-                case .failure(let problem): throw Failure.badData("\(source.name): \(problem)")
-                case .success(let offset): lines.removeFirst(offset)
+                if PlaceColumnCSV.isHeader(PlaceColumnCSV.firstLine(lines)) {
+                    places = try placeRows()
+                    lines.removeFirst(min(PlaceColumnCSV.firstLine(lines).count + 1, lines.count))
+                } else {
+                    let start = lines.withUnsafeBufferPointer { DatedPointCSV.bodyStart($0) }
+                    switch start {
+                    case .failure(let problem):
+                        throw Failure.badData("\(source.name): \(problem.description.replacingOccurrences(of: "'id,lon,lat,date'", with: "'id,lon,lat,date' (or 'id,place,date')"))")
+                    case .success(let offset): lines.removeFirst(offset)
+                    }
                 }
                 nextLine = 2
                 if let classifier { try writer?.write(classifier.header) }
+            }
+            // Rows naming places become rows of coordinates; a row whose place is not found is
+            // left blank, so that line numbers keep, and reported with the rest below.
+            var unplaced: [RowError] = []
+            if let translated = places?.translate(lines, firstLine: nextLine) {
+                lines = translated.lines
+                unplaced = translated.problems
             }
             // Cut at a newline near the middle; each worker takes a part.
             var cuts = [0]
@@ -88,8 +114,10 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, storeOnly: Bo
             }
             for i in 0..<parts {
                 let worker = workers[i]
-                for problem in worker.batch.problems {
-                    let numbered = RowError(line: problem.line + nextLine - 1, message: problem.message)
+                let first = nextLine, last = nextLine + worker.lines
+                let own = unplaced.filter { $0.line >= first && ($0.line < last || i == parts - 1) }
+                let numbered = (worker.batch.problems.map { RowError(line: $0.line + nextLine - 1, message: $0.message) } + own).sorted { $0.line < $1.line }
+                for numbered in numbered {
                     skipped += 1
                     if strict { throw Failure.badData("\(source.name): \(numbered) (--strict: nothing written)") }
                     if skipped <= 1000 { printError("territory status: \(source.name): \(numbered); row skipped") }

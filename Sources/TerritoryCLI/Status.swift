@@ -28,7 +28,9 @@ struct Status: ParsableCommand {
         dates from 1800 to 2199. It streams, in bounded memory (the rows go through a temporary \
         file, so that a failure never leaves a partial result). A row that cannot be read is \
         reported on standard error with its line number and skipped; --strict stops at the first \
-        one instead, writing nothing.
+        one instead, writing nothing. A header id,place,date names each point's place instead of \
+        its coordinates (any name 'territory places' lists; quote a name with a comma): a name \
+        that finds no single place is a row that cannot be read.
 
         Answers come from the compiled store, built first when it is missing or stale. One place \
         and a million points get the same answers: one engine, one status rule.
@@ -40,6 +42,7 @@ struct Status: ParsableCommand {
           territory status --lon 46.7519 --lat 39.8153 --date 2019-06-01 --view NK
           territory status --csv points.csv --out classified.csv
           territory status --csv points.csv --columns covered,control,statements
+          printf 'id,place,date\\nq1,Shushi,2021-06-01\\n' | territory status --csv -
         """
     )
 
@@ -63,7 +66,7 @@ struct Status: ParsableCommand {
     @Option(help: ArgumentHelp("With --csv: the columns after id, comma-separated, from covered, control, sovereignty, administration, presence, access, zones, statements.", valueName: "LIST"))
     var columns: Checked<ColumnList>?
 
-    @Option(help: ArgumentHelp("With --csv: the input has no header line and these are its columns; only id,lon,lat,date is read. No header is written either: for a stage of a pipeline (Spark's RDD.pipe, mapPartitions).", valueName: "COLUMNS"))
+    @Option(help: ArgumentHelp("With --csv: the input has no header line and these are its columns; only id,lon,lat,date or id,place,date is read. No header is written either: for a stage of a pipeline (Spark's RDD.pipe, mapPartitions).", valueName: "COLUMNS"))
     var header: String?
 
     @Flag(help: "With --csv and --store: answer from that store as it is, without reading data/ (a worker shipped the binary and the store alone).")
@@ -84,8 +87,8 @@ struct Status: ParsableCommand {
                 throw ValidationError("--csv classifies the points of a file: give it without --lon, --lat, --place and --date")
             }
             _ = try columns?.value("--columns")
-            if let header, header.replacingOccurrences(of: " ", with: "") != "id,lon,lat,date" {
-                throw ValidationError("--header: '\(header)' is not the columns read (give --header id,lon,lat,date, the order the rows must have)")
+            if let header, !["id,lon,lat,date", "id,place,date"].contains(header.replacingOccurrences(of: " ", with: "")) {
+                throw ValidationError("--header: '\(header)' is not the columns read (give --header id,lon,lat,date or id,place,date, the order the rows must have)")
             }
             if storeOnly, data.store == nil { throw ValidationError("--store-only needs --store PATH: the store to answer from") }
             if check, out != nil || columns != nil || storeOnly { throw ValidationError("--check reads the rows and writes nothing: give it without --out, --columns and --store-only") }
@@ -102,7 +105,8 @@ struct Status: ParsableCommand {
     func run() throws {
         try reporting("status") {
             if let csv {
-                try classify(csv: csv, columns: columns?.checked.columns ?? CSVColumn.defaults, headerless: header != nil, storeOnly: storeOnly,
+                try classify(csv: csv, columns: columns?.checked.columns ?? CSVColumn.defaults, headerless: header != nil,
+                             placeColumn: header?.replacingOccurrences(of: " ", with: "") == "id,place,date", storeOnly: storeOnly,
                              strict: strict, out: out, check: check, data: data, record: record)
                 return
             }

@@ -213,6 +213,29 @@ import Geometry
         #expect(bad.status == 64 && bad.stderr.contains("--near: '46.75' is not LON,LAT"))
     }
 
+    /// `status --csv` with a place column answers as the same points given by coordinates do.
+    @Test func placeColumnAnswersAsCoordinates() throws {
+        let named = "id,place,date\nq1,Shushi,2021-06-01\nq2,\"Stepanakert (Khankendi)\",2019-01-01\nq3,Stepanakret,2021-06-01\n\nq5,LAÇIN,2020-12-01\r\n"
+        let run = try Run(["status", "--csv", "-", "--columns", "control,presence,access"], stdin: named)
+        #expect(run.status == 0, "\(run.stderr)")
+        let coordinates = "id,lon,lat,date\nq1,46.7483,39.7583,2021-06-01\nq2,46.7519,39.8153,2019-01-01\nq5,46.5469,39.6408,2020-12-01\n"
+        let same = try Run(["status", "--csv", "-", "--columns", "control,presence,access"], stdin: coordinates)
+        #expect(run.stdout == same.stdout && run.stdout == "id,control,presence,access\nq1,AZ,,\nq2,NK,,\nq5,RU,RU,open\n", "\(run.stdout)")
+        // The unknown name is its row's problem, with its line and the nearest name.
+        #expect(run.stderr.contains("<stdin>: line 4: place: no place 'Stepanakret'; did you mean Stepanakert (Khankendi)?") && run.stderr.contains("1 rows skipped"), "\(run.stderr)")
+        let strict = try Run(["status", "--csv", "-", "--strict"], stdin: named)
+        #expect(strict.status == 65 && strict.stdout.isEmpty && strict.stderr.contains("line 4"), "\(strict.stderr)")
+        // Quotes, empty names and missing fields are named by line.
+        let bad = try Run(["status", "--csv", "-"], stdin: "id,place,date\nq1,\"Shushi,2021-06-01\nq2,,2021-01-01\nq3,Shusha\n")
+        #expect(bad.stderr.contains("line 2: the place's quote is not closed") && bad.stderr.contains("line 3: place: give a place name")
+                && bad.stderr.contains("line 4: expected 3 fields (id,place,date), found 2"), "\(bad.stderr)")
+        // Without a header, for a pipeline's stage.
+        let headerless = try Run(["status", "--csv", "-", "--header", "id,place,date", "--columns", "control"], stdin: "a,Shusha,2021-06-01\n")
+        #expect(headerless.status == 0 && headerless.stdout == "a,AZ\n", "\(headerless.stdout) \(headerless.stderr)")
+        let header = try Run(["status", "--csv", "-"], stdin: "id,town,date\na,Shusha,2021-06-01\n")
+        #expect(header.status == 65 && header.stderr.contains("expected the header 'id,lon,lat,date' (or 'id,place,date'), found 'id,town,date'"), "\(header.stderr)")
+    }
+
     @Test func diffOpensInGDAL() throws {
         let text = try Run(["diff", "--from", "2020-11-09", "--to", "2020-12-01", "--facet", "control"])
         #expect(text.status == 0, "\(text.stderr)")
