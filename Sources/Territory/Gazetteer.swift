@@ -47,7 +47,9 @@ public struct Gazetteer: Sendable {
             if let hits = index[k] { return hits.count == 1 ? .found(towns[hits[0]]) : .ambiguous(hits.map { towns[$0] }) }
         }
         let scored = index.map { (name: $0.key, towns: $0.value, d: EditDistance.osa(Array(key), Array($0.key))) }
-        let limit = max(2, key.count / 3)
+        // About one edit in four letters: Stepanakret finds Stepanakert, Lachn finds Lachin, but
+        // Paris does not find Talish (two letters of five) among the villages.
+        let limit = max(1, (key.count + 1) / 4)
         let best = scored.filter { $0.d <= limit }.sorted { ($0.d, $0.name) < ($1.d, $1.name) }
         var seen = Set<String>(), suggestions: [Town] = []
         for hit in best { for i in hit.towns where seen.insert(towns[i].id).inserted { suggestions.append(towns[i]) } }

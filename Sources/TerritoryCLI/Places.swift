@@ -64,10 +64,11 @@ struct Places: ParsableCommand {
                 return
             }
             var out = ""
+            let width = listed.map(\.town.id.count).max() ?? 0
             for entry in listed {
                 let t = entry.town
                 let others = Array(Set(t.allNames.dropFirst(2))).sorted().filter { $0 != t.name }
-                out += "\(t.id.padding(toLength: 12, withPad: " ", startingAt: 0)) \(t.name)\(others.isEmpty ? "" : " — also " + others.joined(separator: ", "))"
+                out += "\(t.id.padding(toLength: width, withPad: " ", startingAt: 0)) \(t.name)\(others.isEmpty ? "" : " — also " + others.joined(separator: ", "))"
                 out += "; \(t.kind), \(coordinates(t.position))\(entry.km.map { String(format: ", %.1f km away", $0) } ?? "")\n"
             }
             try writeOutput(out, to: nil)

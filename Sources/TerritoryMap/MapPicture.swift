@@ -101,7 +101,7 @@ public struct MapPicture {
         }
         self.districts = districts
         var towns: [(Town, Position)] = []
-        for t in base.towns {
+        for t in base.towns where t.isLabelledOnOverview {
             do { towns.append((t, try projection.forward([t.position])[0])) } catch { throw .internalFailure("render: \(error)") }
         }
         self.towns = towns

@@ -132,9 +132,13 @@ enum MapPage {
       style: () => ({ color: "#333", weight: 1.2, fill: false }),
       onEachFeature: (f, layer) => layer.bindTooltip(escape(f.properties.label), { permanent: true, direction: "center", className: "district-name", pane: "tooltipPane" }),
     }).addTo(map);
+    // Cities and towns named always; villages and sites smaller, named on hover.
     L.geoJSON(base.towns, {
-      pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 4, color: "#111", weight: 1.5, fillColor: "#fff", fillOpacity: 1, interactive: false, pane: "markerPane" })
-        .bindTooltip(escape(f.properties.name), { permanent: true, direction: "right", offset: [4, 0], className: "town-name" }),
+      pointToLayer: (f, latlng) => {
+        const major = f.properties.kind === "city" || f.properties.kind === "town";
+        return L.circleMarker(latlng, { radius: major ? 4 : 2.5, color: "#111", weight: major ? 1.5 : 1, fillColor: "#fff", fillOpacity: 1, interactive: !major, pane: "markerPane" })
+          .bindTooltip(escape(f.properties.name), { permanent: major, direction: "right", offset: [4, 0], className: major ? "town-name" : "village-name" });
+      },
     }).addTo(map);
     if (base.tiles) L.tileLayer(base.tiles, { attribution: escape(base.tiles_attribution || "") }).addTo(map);
     map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');

@@ -42,6 +42,8 @@ import TestSupport
         #expect(Self.gazetteer.problem("Stepanakret", argument: "--place") == "--place: no place 'Stepanakret'; did you mean Stepanakert (Khankendi)? (see 'territory places')")
         #expect(Self.gazetteer.problem("", argument: "--place")?.contains("give a place name") == true)
         #expect(Self.gazetteer.problem("Paris", argument: "place") == "place: no place 'Paris' (see 'territory places')")
+        #expect(Self.gazetteer.problem("Lachn", argument: "place")?.contains("did you mean Lachin (Berdzor)?") == true)
+        #expect(Self.gazetteer.problem("Sghnah", argument: "place")?.contains("did you mean Sghnakh (Sığnaq)?") == true)
     }
 
     @Test func anAmbiguousNameListsTheChoices() {

@@ -64,6 +64,48 @@ import TestSupport
         }
     }
 
+    /// The villages that pin the 10 November 2020 line (data/line_villages.csv, each a place of
+    /// data/towns.csv): taken in the war, Azerbaijani on the day of the statement and after;
+    /// kept, on the Armenian side (or in the corridor, under the peacekeepers); handed over with
+    /// Aghdam (20 November) or Kalbajar (25 November), Armenian-held on the day and Azerbaijani after.
+    @Test func villagesOnBothSidesOfTheLine() throws {
+        let table = try CSVTable(contentsOf: projectData.appendingPathComponent("line_villages.csv"), required: ["place", "fate", "source"])
+        let towns = Dictionary(uniqueKeysWithValues: Self.catalog.towns.map { ($0.id, $0) })
+        var fates: [String: Int] = [:]
+        for row in table.rows {
+            guard let town = towns[row["place"]] else { Issue.record("line \(row.line): '\(row["place"])' is not a place of towns.csv"); continue }
+            #expect(!row["source"].isEmpty, "\(town.id): no source for its fate")
+            fates[row["fate"], default: 0] += 1
+            let then = Self.engine.status(at: town.position, on: day("2020-11-10"))
+            let after = Self.engine.status(at: town.position, on: day("2021-06-01"))
+            let said = "\(town.name): \(then.control ?? "none") on 2020-11-10, \(after.control ?? "none") on 2021-06-01"
+            switch row["fate"] {
+            case "taken":
+                #expect(then.control == "AZ" && after.control == "AZ", "taken: \(said)")
+            case "kept":
+                for answer in [then, after] {
+                    #expect(answer.control == "NK" || (answer.control == "RU" && answer.zones.contains("Lachin corridor")), "kept: \(said)")
+                }
+            case "handed_over":
+                #expect(then.control == "NK" && after.control == "AZ", "handed over: \(said)")
+            default:
+                Issue.record("line \(row.line): fate '\(row["fate"])' is not taken, kept or handed_over")
+            }
+        }
+        #expect((fates["taken"] ?? 0) >= 15 && (fates["kept"] ?? 0) >= 15 && (fates["handed_over"] ?? 0) >= 2, "\(fates)")
+    }
+
+    /// What the Armenian side held after 1 December 2020 (its ground and the corridor) within 10 %
+    /// of the published estimates, near 3,000 km² (2,800: G. Tabakian; about 2,900: realkarabakh.com;
+    /// about 3,170: G. Mikaelyan, Caucasian Knot, 21 November 2020).
+    @Test func groundLeftToTheArmenianSideNearThePublishedEstimates() throws {
+        let atlas = Self.atlas
+        let slice = try #require(atlas.slice(containing: day("2021-06-01")))
+        let held = atlas.statements(in: slice).filter { $0.facet == .control && ($0.holder == "NK" || $0.holder == "RU") }
+        let km2 = held.map { Atlas.areaKm2(atlas.ground(of: $0)) }.reduce(0, +)
+        #expect(km2 > 2_700 && km2 < 3_300, "\(km2) km²")
+    }
+
     @Test func peacekeepersAlongTheContactLineAndTheCorridor() throws {
         let atlas = Self.atlas
         for (lon, lat) in [(46.7519, 39.8153), (46.5469, 39.6408), (47.113, 39.795)] {

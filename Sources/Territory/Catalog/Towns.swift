@@ -8,7 +8,7 @@ public struct Town: Sendable, Equatable {
     /// The name shown on maps (`Lachin (Berdzor)`).
     public let name: String
     public let position: Position
-    /// `city`, `town` or `village`.
+    /// `city`, `town`, `village` or `site` (a bridge, a monitoring centre).
     public let kind: String
     /// The boundary shape it lies in, where the file says.
     public let shape: String?
@@ -28,7 +28,11 @@ public struct Town: Sendable, Equatable {
     }
 
     /// The kinds a row may have.
-    public static let kinds: Set<String> = ["city", "town", "village"]
+    public static let kinds: Set<String> = ["city", "town", "village", "site"]
+
+    /// True for cities and towns: the places an overview map labels (villages and sites are many
+    /// and close together: a picture of the whole area would be a thicket of names).
+    public var isLabelledOnOverview: Bool { kind == "city" || kind == "town" }
 }
 
 extension Loader {
