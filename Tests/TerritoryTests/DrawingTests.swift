@@ -217,7 +217,7 @@ import TestSupport
             .setting(["arcs", "east_tartar_w", "outer"], to: nil)
             .setting(["arcs", "qubadli_zangilan", "outer"], to: .bool(true))
             .setting(["shapes", "sector_hadrut", "kind"], to: .string("front"))
-            .setting(["shapes", "shusha", "rings", "0", "4"], to: nil)
+            .setting(["shapes", "shusha", "rings", "0", "5"], to: nil)
             .setting(["nodes", "kal_nw", "lat"], to: .number(-95))
         let problems = Self.problems(json)
         let expected = [
