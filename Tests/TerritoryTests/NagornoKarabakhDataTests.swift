@@ -67,7 +67,8 @@ import TestSupport
     /// The villages that pin the 10 November 2020 line (data/line_villages.csv, each a place of
     /// data/towns.csv): taken in the war, Azerbaijani on the day of the statement and after;
     /// kept, on the Armenian side (or in the corridor, under the peacekeepers); handed over with
-    /// Aghdam (20 November) or Kalbajar (25 November), Armenian-held on the day and Azerbaijani after.
+    /// Aghdam (20 November) or Kalbajar (25 November), Armenian-held on the day and Azerbaijani after;
+    /// taken later (the pocket of Hin Tagher and Khtsaberd, 12-13 December 2020).
     @Test func villagesOnBothSidesOfTheLine() throws {
         let table = try CSVTable(contentsOf: projectData.appendingPathComponent("line_villages.csv"), required: ["place", "fate", "source"])
         let towns = Dictionary(uniqueKeysWithValues: Self.catalog.towns.map { ($0.id, $0) })
@@ -88,8 +89,12 @@ import TestSupport
                 }
             case "handed_over":
                 #expect(then.control == "NK" && after.control == "AZ", "handed over: \(said)")
+            case "taken_later":
+                // The Hin Tagher–Khtsaberd pocket: held at the ceasefire, taken on 12-13 December 2020.
+                let before = Self.engine.status(at: town.position, on: day("2020-12-11")), taken = Self.engine.status(at: town.position, on: day("2020-12-13"))
+                #expect(then.control == "NK" && before.control == "NK" && taken.control == "AZ" && after.control == "AZ", "taken later: \(said)")
             default:
-                Issue.record("line \(row.line): fate '\(row["fate"])' is not taken, kept or handed_over")
+                Issue.record("line \(row.line): fate '\(row["fate"])' is not taken, kept, handed_over or taken_later")
             }
         }
         #expect((fates["taken"] ?? 0) >= 15 && (fates["kept"] ?? 0) >= 15 && (fates["handed_over"] ?? 0) >= 2, "\(fates)")
