@@ -44,7 +44,12 @@ public struct Gazetteer: Sendable {
         let key = PlaceNames.fold(text)
         if let i = ids[key] { return .found(towns[i]) }
         for k in [key, PlaceNames.withoutKind(key)] {
-            if let hits = index[k] { return hits.count == 1 ? .found(towns[hits[0]]) : .ambiguous(hits.map { towns[$0] }) }
+            guard let hits = index[k] else { continue }
+            if hits.count == 1 { return .found(towns[hits[0]]) }
+            // A city or town shares its name with villages (Aghdam, and Hakaku, Ağdam in
+            // Azerbaijani): the one city or town, as a gazetteer ranks them; several: ambiguous.
+            let major = hits.filter { ["city", "town"].contains(towns[$0].kind) }
+            return major.count == 1 ? .found(towns[major[0]]) : .ambiguous(hits.map { towns[$0] })
         }
         let scored = index.map { (name: $0.key, towns: $0.value, d: EditDistance.osa(Array(key), Array($0.key))) }
         // About one edit in four letters: Stepanakret finds Stepanakert, Lachn finds Lachin, but

@@ -27,6 +27,9 @@ import TestSupport
         #expect(PlaceNames.withoutKind("shusha city") == "shusha" && PlaceNames.withoutKind("city") == "city")
         // ə read as a or as e; a trailing kind word; the Russian-derived Gadrut.
         #expect(id("Xankandi") == "stepanakert" && id("Shusha city") == "shusha" && id("Aghdam district") == "aghdam" && id("Gadrut") == "hadrut")
+        // A town shares its name with a village (Hakaku is Ağdam in Azerbaijani): the town, and
+        // the village by its other names.
+        #expect(id("Ağdam") == "aghdam" && id("Agdam") == "aghdam" && id("Hakaku") == "hakaku" && id("Akaku") == "hakaku")
     }
 
     @Test func badNamesAreRefusedCheaply() {
