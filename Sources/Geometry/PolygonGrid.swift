@@ -72,19 +72,14 @@ public struct PolygonGrid: Sendable {
             }
         }
         // Centres inside or not, row by row: crossings of the horizontal line through the centres.
+        let crossings = RowCrossings(edges, minY: minY, cellHeight: cellHeight, rows: 0..<n)
         for r in 0..<n {
-            let y = minY + (Double(r) + 0.5) * cellHeight
-            var xs: [Double] = []
-            for e in 0..<edgeCount {
-                let x1 = edges[4 * e], y1 = edges[4 * e + 1], x2 = edges[4 * e + 2], y2 = edges[4 * e + 3]
-                if (y1 > y) != (y2 > y) { xs.append(x1 + (y - y1) * (x2 - x1) / (y2 - y1)) }
-            }
-            xs.sort()
-            var k = 0
+            let xs = crossings.xs[Int(crossings.starts[r])..<Int(crossings.starts[r + 1])]
+            var k = xs.startIndex
             var inside = false
             for c in 0..<n {
                 let x = minX + (Double(c) + 0.5) * cellWidth
-                while k < xs.count && xs[k] < x { inside.toggle(); k += 1 }
+                while k < xs.endIndex && xs[k] < x { inside.toggle(); k += 1 }
                 if inside { cells[r * n + c] = 1 }
             }
         }
@@ -108,7 +103,7 @@ public struct PolygonGrid: Sendable {
             var moved = false
             for (fx, fy) in PolygonGrid.candidates {
                 let candidate = Position(cx0 + fx * cellWidth, cy0 + fy * cellHeight)
-                if listed.allSatisfy({ distanceToEdge(candidate, Int($0)) > clearance }) {
+                if listed.allSatisfy({ PolygonGrid.distance(candidate, edges, Int($0)) > clearance }) {
                     reference = candidate
                     break
                 }
@@ -134,16 +129,6 @@ public struct PolygonGrid: Sendable {
     static let candidates: [(Double, Double)] = [(0.5, 0.5), (0.3711, 0.6237), (0.6419, 0.3347), (0.2573, 0.2891), (0.7331, 0.7129),
                                                   (0.4123, 0.1733), (0.8267, 0.4411), (0.1519, 0.8093), (0.5873, 0.9011)]
 
-    /// The distance from `p` to edge `e`.
-    private func distanceToEdge(_ p: Position, _ e: Int) -> Double {
-        let x1 = edges[4 * e], y1 = edges[4 * e + 1], x2 = edges[4 * e + 2], y2 = edges[4 * e + 3]
-        let dx = x2 - x1, dy = y2 - y1
-        let length2 = dx * dx + dy * dy
-        let t = length2 > 0 ? max(0, min(1, ((p.x - x1) * dx + (p.y - y1) * dy) / length2)) : 0
-        let ex = x1 + t * dx - p.x, ey = y1 + t * dy - p.y
-        return (ex * ex + ey * ey).squareRoot()
-    }
-
     @inlinable func column(_ x: Double) -> Int { min(columns - 1, max(0, Int((x - minX) / cellWidth))) }
     @inlinable func row(_ y: Double) -> Int { min(rows - 1, max(0, Int((y - minY) / cellHeight))) }
 
@@ -159,38 +144,62 @@ public struct PolygonGrid: Sendable {
         guard p.x >= minX && p.x <= maxX && p.y >= minY && p.y <= maxY else { return false }
         let c = column(p.x), r = row(p.y)
         let cell = cells[r * columns + c]
-        var inside = cell & 1 == 1
+        let inside = cell & 1 == 1
         let rangeIndex = Int(cell >> 1)
         if rangeIndex == 0 { return inside }
         let range = ranges[rangeIndex - 1]
-        let cx = references[2 * (rangeIndex - 1)]
-        let cy = references[2 * (rangeIndex - 1) + 1]
-        let yLow = min(cy, p.y), yHigh = max(cy, p.y)
-        let xLow = min(cx, p.x), xHigh = max(cx, p.x)
+        let reference = Position(references[2 * (rangeIndex - 1)], references[2 * (rangeIndex - 1) + 1])
         return edges.withUnsafeBufferPointer { e in
             cellEdges.withUnsafeBufferPointer { list in
-            for k in Int(range.start)..<Int(range.start + range.count) {
-                let i = Int(list[k]) * 4
-                let x1 = e[i], y1 = e[i + 1], x2 = e[i + 2], y2 = e[i + 3]
-                // On the edge itself: inside, whatever the crossings say.
-                if p.x >= min(x1, x2) - 1e-12 && p.x <= max(x1, x2) + 1e-12 && p.y >= min(y1, y2) - 1e-12 && p.y <= max(y1, y2) + 1e-12 {
-                    let dx = x2 - x1, dy = y2 - y1
-                    if abs((p.x - x1) * dy - (p.y - y1) * dx) <= 1e-12 * (abs(dx) + abs(dy)) { return true }
+                PolygonGrid.crossingTest(count: Int(range.count), reference: reference, inside: inside, p) { k in
+                    let i = Int(list[Int(range.start) + k]) * 4
+                    return (e[i], e[i + 1], e[i + 2], e[i + 3])
                 }
-                // Along the vertical x = cx from cy to p.y.
-                if (x1 > cx) != (x2 > cx) {
-                    let y = y1 + (cx - x1) * (y2 - y1) / (x2 - x1)
-                    if y > yLow && y <= yHigh { inside.toggle() }
-                }
-                // Along the horizontal y = p.y from cx to p.x.
-                if (y1 > p.y) != (y2 > p.y) {
-                    let x = x1 + (p.y - y1) * (x2 - x1) / (y2 - y1)
-                    if x > xLow && x <= xHigh { inside.toggle() }
-                }
-            }
-            return inside
             }
         }
+    }
+
+    /// The rule of a crossed cell, for PolygonGrid and RasterIndex alike: `p` is inside when it
+    /// lies on one of the cell's `count` edges (within 10⁻¹² of a unit), or else when the
+    /// reference point's flag, flipped once for each edge crossed on the way from the reference
+    /// to `p` (first along the vertical through the reference, then along the horizontal through
+    /// `p`, half-open so that a path through a vertex counts it once), says so.
+    @inlinable @inline(__always)
+    static func crossingTest(count: Int, reference: Position, inside flag: Bool, _ p: Position,
+                             edge: (Int) -> (Double, Double, Double, Double)) -> Bool {
+        var inside = flag
+        let cx = reference.x, cy = reference.y
+        let yLow = min(cy, p.y), yHigh = max(cy, p.y)
+        let xLow = min(cx, p.x), xHigh = max(cx, p.x)
+        for k in 0..<count {
+            let (x1, y1, x2, y2) = edge(k)
+            // On the edge itself: inside, whatever the crossings say.
+            if p.x >= min(x1, x2) - 1e-12 && p.x <= max(x1, x2) + 1e-12 && p.y >= min(y1, y2) - 1e-12 && p.y <= max(y1, y2) + 1e-12 {
+                let dx = x2 - x1, dy = y2 - y1
+                if abs((p.x - x1) * dy - (p.y - y1) * dx) <= 1e-12 * (abs(dx) + abs(dy)) { return true }
+            }
+            // Along the vertical x = cx from cy to p.y.
+            if (x1 > cx) != (x2 > cx) {
+                let y = y1 + (cx - x1) * (y2 - y1) / (x2 - x1)
+                if y > yLow && y <= yHigh { inside.toggle() }
+            }
+            // Along the horizontal y = p.y from cx to p.x.
+            if (y1 > p.y) != (y2 > p.y) {
+                let x = x1 + (p.y - y1) * (x2 - x1) / (y2 - y1)
+                if x > xLow && x <= xHigh { inside.toggle() }
+            }
+        }
+        return inside
+    }
+
+    /// The distance from `p` to edge `e` of `edges` (x1, y1, x2, y2 each).
+    static func distance(_ p: Position, _ edges: [Double], _ e: Int) -> Double {
+        let x1 = edges[4 * e], y1 = edges[4 * e + 1], x2 = edges[4 * e + 2], y2 = edges[4 * e + 3]
+        let dx = x2 - x1, dy = y2 - y1
+        let length2 = dx * dx + dy * dy
+        let t = length2 > 0 ? max(0, min(1, ((p.x - x1) * dx + (p.y - y1) * dy) / length2)) : 0
+        let ex = x1 + t * dx - p.x, ey = y1 + t * dy - p.y
+        return (ex * ex + ey * ey).squareRoot()
     }
 }
 
@@ -206,4 +215,60 @@ func segmentMayTouchBox(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double,
     let positive = s1 > -pad || s2 > -pad || s3 > -pad || s4 > -pad
     let negative = s1 < pad || s2 < pad || s3 < pad || s4 < pad
     return positive && negative
+}
+
+/// Where the horizontal lines through the centres of grid rows cross a set of edges: for row r
+/// (centre `minY + (r + 0.5) × cellHeight`), the sorted x of every edge with one end above the
+/// line and the other on or below it, in `xs[starts[r - rows.lowerBound] ..< starts[r - rows.lowerBound + 1]]`.
+/// Each edge is put only in the rows its height spans (instead of every edge tested on every
+/// row), with the same arithmetic, so the crossings are exactly those of the test on every row.
+struct RowCrossings {
+    var starts: [Int32]
+    var xs: [Double]
+
+    /// `edges` flattened as x1, y1, x2, y2.
+    init(_ edges: [Double], minY: Double, cellHeight: Double, rows: Range<Int>) {
+        let count = rows.count
+        starts = [Int32](repeating: 0, count: count + 1)
+        xs = []
+        guard count > 0 else { return }
+        let first = rows.lowerBound
+        @inline(__always) func centre(_ r: Int) -> Double { minY + (Double(r) + 0.5) * cellHeight }
+        // The rows an edge may cross, one wider on each side than its height, then tested exactly.
+        @inline(__always) func span(_ y1: Double, _ y2: Double) -> ClosedRange<Int>? {
+            let lo = min(y1, y2), hi = max(y1, y2)
+            guard lo != hi else { return nil }
+            let a = ((lo - minY) / cellHeight - 0.5).rounded(.down), b = ((hi - minY) / cellHeight - 0.5).rounded(.down)
+            guard a.isFinite, b.isFinite else { return nil }
+            let low = Double(first - 2), high = Double(rows.upperBound + 1)
+            let r0 = max(first, Int(min(max(a, low), high))), r1 = min(rows.upperBound - 1, Int(min(max(b, low), high)) + 1)
+            return r0 <= r1 ? r0...r1 : nil
+        }
+        let edgeCount = edges.count / 4
+        edges.withUnsafeBufferPointer { e in
+            for k in 0..<edgeCount {
+                let y1 = e[4 * k + 1], y2 = e[4 * k + 3]
+                guard let rs = span(y1, y2) else { continue }
+                for r in rs {
+                    let y = centre(r)
+                    if (y1 > y) != (y2 > y) { starts[r - first + 1] += 1 }
+                }
+            }
+            for i in 0..<count { starts[i + 1] += starts[i] }
+            xs = [Double](repeating: 0, count: Int(starts[count]))
+            var fill = starts
+            for k in 0..<edgeCount {
+                let x1 = e[4 * k], y1 = e[4 * k + 1], x2 = e[4 * k + 2], y2 = e[4 * k + 3]
+                guard let rs = span(y1, y2) else { continue }
+                for r in rs {
+                    let y = centre(r)
+                    if (y1 > y) != (y2 > y) {
+                        xs[Int(fill[r - first])] = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
+                        fill[r - first] += 1
+                    }
+                }
+            }
+        }
+        for i in 0..<count where starts[i + 1] - starts[i] > 1 { xs[Int(starts[i])..<Int(starts[i + 1])].sort() }
+    }
 }

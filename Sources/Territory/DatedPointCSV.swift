@@ -104,6 +104,28 @@ public enum DatedPointCSV {
     /// Returns the number of lines read.
     @discardableResult
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, firstLine: Int, into batch: inout PointBatch) -> Int {
+        forEachRow(bytes, firstLine: firstLine, problems: &batch.problems) { row in
+            batch.ids.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[row.id]))
+            batch.idEnds.append(batch.ids.count)
+            batch.lons.append(row.lon)
+            batch.lats.append(row.lat)
+            batch.days.append(row.day)
+        }
+    }
+
+    /// One row read: where its id is in the buffer, its position and its day (days since 1970-01-01).
+    public struct Row {
+        public let id: Range<Int>
+        public let lon: Double, lat: Double
+        public let day: Int
+    }
+
+    /// Reads the complete lines of `bytes`, the first being line `firstLine`, calling `body` with
+    /// each row that reads and appending a problem for each that does not (blank lines skipped).
+    /// Returns the number of lines read. The one reader of rows: `parse` and the batch classifier's
+    /// single pass both use it.
+    @inline(__always)
+    public static func forEachRow(_ bytes: UnsafeBufferPointer<UInt8>, firstLine: Int, problems: inout [RowError], _ body: (Row) -> Void) -> Int {
         var i = 0
         var line = firstLine - 1
         let n = bytes.count
@@ -116,7 +138,7 @@ public enum DatedPointCSV {
                 let end = memchr(base + i, 0x0A, n - i).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? n
                 var stop = end
                 if stop > i && bytes[stop - 1] == 0x0D { stop -= 1 }
-                if stop > i { row(bytes, i, stop, line, table, &batch) }
+                if stop > i, let row = row(bytes, i, stop, line, table, &problems) { body(row) }
                 i = end + 1
             }
         }
@@ -124,34 +146,30 @@ public enum DatedPointCSV {
     }
 
     @inline(__always)
-    private static func row(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ line: Int, _ table: UnsafeBufferPointer<Int>, _ batch: inout PointBatch) {
+    private static func row(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ line: Int, _ table: UnsafeBufferPointer<Int>, _ problems: inout [RowError]) -> Row? {
         // The id: up to the first comma.
         var k = start
         while k < end && b[k] != 0x2C { k += 1 }
         guard k < end, k > start else {
-            batch.problems.append(fieldsProblem(b, start, end, line))
-            return
+            problems.append(fieldsProblem(b, start, end, line))
+            return nil
         }
         let idEnd = k
         // The longitude and latitude: a fast decimal scan that stops at the comma.
         guard let (lon, afterLon) = number(b, idEnd + 1, end), afterLon < end, b[afterLon] == 0x2C,
               let (lat, afterLat) = number(b, afterLon + 1, end), afterLat < end, b[afterLat] == 0x2C
         else {
-            batch.problems.append(fieldsProblem(b, start, end, line))
-            return
+            problems.append(fieldsProblem(b, start, end, line))
+            return nil
         }
-        guard (-180...180).contains(lon) else { batch.problems.append(RowError(line: line, message: "lon \(lon) is outside -180..180")); return }
-        guard (-90...90).contains(lat) else { batch.problems.append(RowError(line: line, message: "lat \(lat) is outside -90..90")); return }
+        guard (-180...180).contains(lon) else { problems.append(RowError(line: line, message: "lon \(lon) is outside -180..180")); return nil }
+        guard (-90...90).contains(lat) else { problems.append(RowError(line: line, message: "lat \(lat) is outside -90..90")); return nil }
         let d = afterLat + 1
         guard let ordinal = dayOrdinal(b, d, end, table) else {
-            batch.problems.append(dateProblem(b, d, end, line))
-            return
+            problems.append(dateProblem(b, d, end, line))
+            return nil
         }
-        batch.ids.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<idEnd]))
-        batch.idEnds.append(batch.ids.count)
-        batch.lons.append(lon)
-        batch.lats.append(lat)
-        batch.days.append(ordinal)
+        return Row(id: start..<idEnd, lon: lon, lat: lat, day: ordinal)
     }
 
     /// Says what is wrong with a row whose fields did not read on the fast path.

@@ -6,6 +6,8 @@ import JSONText
 /// `territory buffer`: corridors exact in metres on the ground.
 struct Buffer: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here: deriving the name from the type costs ArgumentParser milliseconds at every start.
+        commandName: "buffer",
         abstract: "Buffer GeoJSON geometry by a distance exact in metres on the ground.",
         discussion: """
         Reads a GeoJSON geometry, Feature or FeatureCollection of Points, LineStrings and Polygons \

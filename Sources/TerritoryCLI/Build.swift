@@ -5,6 +5,8 @@ import TerritoryStore
 /// `territory build`: compiles data/ into the store.
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here: deriving the name from the type costs ArgumentParser milliseconds at every start.
+        commandName: "build",
         abstract: "Compile data/ into the store: a SQLite database that is also an OGC GeoPackage 1.3.",
         discussion: """
         The store holds every statement with its resolved ground, its valid interval and the \

@@ -123,8 +123,8 @@ func classify(csv: String, columns: [CSVColumn], headerless: Bool, placeColumn: 
                     if skipped <= 1000 { printError("territory status: \(source.name): \(numbered); row skipped") }
                 }
                 nextLine += worker.lines
-                rows += worker.batch.count
-                try writer?.write(worker.takeOutput())
+                rows += worker.rows
+                try writer?.write(worker.takeOutput(writer))
             }
             if progress, rows - lastProgress >= 250_000 {
                 lastProgress = rows
@@ -173,12 +173,30 @@ final class BackgroundWriter: @unchecked Sendable {
     func write(_ bytes: [UInt8]) throws(TerritoryError) {
         if let failure = takeFailure() { throw failure }
         slots.wait()
+        let chunk = Chunk(bytes)
         queue.async {
             defer { self.slots.signal() }
             if self.lock.withLock({ self.failure != nil }) { return }
-            do throws(TerritoryError) { try self.sink.write(bytes) } catch { self.lock.withLock { self.failure = error } }
+            do throws(TerritoryError) { try self.sink.write(chunk.bytes) } catch { self.lock.withLock { self.failure = error } }
+            // The buffer goes back for another chunk: memory already mapped, no page faults.
+            chunk.bytes.removeAll(keepingCapacity: true)
+            self.lock.withLock { if self.spares.count < 4 { self.spares.append(chunk) } }
         }
     }
+
+    /// An empty buffer whose chunk has been written, if one is free.
+    func spare() -> [UInt8]? {
+        guard let chunk = lock.withLock({ spares.popLast() }) else { return nil }
+        let bytes = chunk.bytes
+        chunk.bytes = []
+        return bytes
+    }
+
+    private final class Chunk: @unchecked Sendable {
+        var bytes: [UInt8]
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+    }
+    private var spares: [Chunk] = []
 
     /// Waits for every chunk to be written.
     func finish() throws(TerritoryError) {
@@ -196,28 +214,36 @@ final class ClassifyWorker: @unchecked Sendable {
     var batch = PointBatch()
     var out: [UInt8] = []
     var cache = BatchClassifier.AnswerCache()
-    /// The lines of the last part, counted from 1.
-    var lines = 0
+    /// The lines of the last part, counted from 1, and its rows read.
+    var lines = 0, rows = 0
 
     init(_ classifier: BatchClassifier?) {
         self.classifier = classifier
         out.reserveCapacity(1 << 20)
     }
 
-    /// The output of the last part, leaving a fresh buffer for the next.
-    func takeOutput() -> [UInt8] {
+    /// The output of the last part, leaving a buffer for the next (one the writer is done with,
+    /// when it has one).
+    func takeOutput(_ writer: BackgroundWriter?) -> [UInt8] {
         let bytes = out
-        out = []
-        out.reserveCapacity(bytes.count)
+        if let spare = writer?.spare() {
+            out = spare
+        } else {
+            out = []
+            out.reserveCapacity(bytes.count)
+        }
         return bytes
     }
 
+    /// Reads (and, unless --check, classifies) the lines of `range` in one pass.
     func run(_ bytes: [UInt8], _ range: Range<Int>) {
         batch.removeAll()
         out.removeAll(keepingCapacity: true)
-        lines = bytes.withUnsafeBufferPointer { all in
-            DatedPointCSV.parse(UnsafeBufferPointer(rebasing: all[range]), firstLine: 1, into: &batch)
+        (lines, rows) = bytes.withUnsafeBufferPointer { all in
+            let part = UnsafeBufferPointer(rebasing: all[range])
+            if let classifier { return classifier.classifyRows(part, cache: &cache, into: &out, problems: &batch.problems) }
+            let lines = DatedPointCSV.parse(part, firstLine: 1, into: &batch)
+            return (lines, batch.count)
         }
-        classifier?.classify(batch, 0..<batch.count, cache: &cache, into: &out)
     }
 }

@@ -7,6 +7,8 @@ import TerritoryStore
 /// `territory diff`: the ground whose holder changed between two days.
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here: deriving the name from the type costs ArgumentParser milliseconds at every start.
+        commandName: "diff",
         abstract: "The ground whose holder changed between two days, by facet and (from → to holder), in km².",
         discussion: """
         Compares the statements in force on --from with those in force on --to (in the record \

@@ -6,6 +6,8 @@ import TerritoryStore
 /// `territory export`: the statements and slices where users' data already is.
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here: deriving the name from the type costs ArgumentParser milliseconds at every start.
+        commandName: "export",
         abstract: "Export the statements and time slices as a SQL script for PostgreSQL with PostGIS.",
         discussion: """
         --postgis writes a script that psql loads in one transaction: it replaces the schema \

@@ -7,6 +7,8 @@ import TerritoryStore
 /// `territory import`: an authority's administrative areas as a named boundary pack.
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here: deriving the name from the type costs ArgumentParser milliseconds at every start.
+        commandName: "import",
         abstract: "Import administrative areas (GeoJSON or GeoPackage) as a named boundary pack.",
         discussion: """
         Matches the file's features to the built-in districts by the name in --name-field, \

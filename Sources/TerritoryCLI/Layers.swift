@@ -6,6 +6,8 @@ import TerritoryStore
 /// `territory layers`: GeoJSON of the situation on a day, or of every time slice.
 struct Layers: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here: deriving the name from the type costs ArgumentParser milliseconds at every start.
+        commandName: "layers",
         abstract: "GeoJSON layers of the situation on a day (or every time slice).",
         discussion: """
         Writes an RFC 7946 FeatureCollection with one feature per (facet, holder) in force: the \

@@ -7,6 +7,8 @@ import TerritoryStore
 /// `territory places`: the places known by name, with their names and coordinates.
 struct Places: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here: deriving the name from the type costs ArgumentParser milliseconds at every start.
+        commandName: "places",
         abstract: "The places known by name (for --place), with every name they go by and their coordinates.",
         discussion: """
         Names match without regard to case or diacritics, in any of a place's spellings: \

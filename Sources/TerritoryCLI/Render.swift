@@ -7,6 +7,8 @@ import TerritoryStore
 /// `territory render`: a finished map of a day (or of several, side by side) as SVG or PNG.
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here: deriving the name from the type costs ArgumentParser milliseconds at every start.
+        commandName: "render",
         abstract: "A finished map of a day, or small multiples of several days, as SVG or PNG.",
         discussion: """
         Draws the chosen facet's ground coloured by holder (the colours of data/catalog.json, \

@@ -9,6 +9,8 @@ import TerritoryStore
 /// `territory serve`: the status service over HTTP.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here: deriving the name from the type costs ArgumentParser milliseconds at every start.
+        commandName: "serve",
         abstract: "Serve the statements, time slices and status over HTTP (OGC API - Features).",
         discussion: """
         Answers on HOST:PORT (loopback by default: binding elsewhere is your choice) until \

@@ -8,6 +8,8 @@ import TerritoryStore
 /// `territory status`: who held a place on a day, or a million dated points.
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here: deriving the name from the type costs ArgumentParser milliseconds at every start.
+        commandName: "status",
         abstract: "The status of a place on a day, or of many dated points from CSV.",
         discussion: """
         One place: the text answer names, for each facet, the holder and its name, the zones, and \

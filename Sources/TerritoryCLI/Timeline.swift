@@ -7,6 +7,8 @@ import TerritoryStore
 /// `territory timeline`: the chronology of changes of holder, with sources.
 struct Timeline: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here: deriving the name from the type costs ArgumentParser milliseconds at every start.
+        commandName: "timeline",
         abstract: "The changes of holder, in order, each with its ground (km²) and source; at a place with --lon and --lat.",
         discussion: """
         Each line is a change of holder on some ground from one time slice to the next: the \

@@ -7,6 +7,8 @@ import TerritoryStore
 /// `territory validate`: checks data/ and prints every problem.
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        // Named here: deriving the name from the type costs ArgumentParser milliseconds at every start.
+        commandName: "validate",
         abstract: "Check every file of data/ and print every problem (file, statement, shape, arc, what, where); exit 65 if any.",
         discussion: """
         Checks catalog.json, the boundary drawing (unknown nodes and arcs, rings that do not \

@@ -62,7 +62,7 @@ import TestSupport
 @Suite struct RasterIndexTests {
     /// Many sets on one raster answer, bit for bit, as their own grids do: inside, outside, on
     /// edges and vertices, in cells wholly inside, wholly outside and crossed.
-    @Test func answersAsEachSetsGrid() {
+    @Test func answersAsEachSetsGrid() throws {
         let sets: [[[[Position]]]] = [
             [[[Position(0, 0), Position(10, 0), Position(10, 10), Position(5, 4), Position(0, 10), Position(0, 0)],
               [Position(2, 1), Position(2, 3), Position(4, 3), Position(4, 1), Position(2, 1)]]],
@@ -72,7 +72,7 @@ import TestSupport
         ]
         let grids = sets.map { PolygonGrid($0, resolution: 16) }
         for resolution in [1, 7, 64] {
-            let raster = RasterIndex(sets, grids: grids, resolution: resolution)
+            let raster = try #require(RasterIndex(sets, resolution: resolution))
             var random = SplitMix(state: 64)
             var points = (0..<20_000).map { _ in Position(random.uniform(-2...16), random.uniform(-2...12)) }
             for set in sets { for polygon in set { for ring in polygon { points += ring } } }
@@ -85,6 +85,7 @@ import TestSupport
             }
             #expect(seen.count >= 5, "several combinations of sets met: \(seen)")
         }
-        #expect(RasterIndex([], grids: [], resolution: 8).sets(containing: Position(0, 0)) == 0)
+        #expect(RasterIndex([], resolution: 8)?.sets(containing: Position(0, 0)) == 0)
+        #expect(RasterIndex(Array(repeating: sets[0], count: 65)) == nil, "more than 64 sets")
     }
 }
